@@ -1,0 +1,40 @@
+# Two commands: `make demo` (build and serve the sample newsletter) and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+SERVE  ?= 1
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: install demo test lint bench golden clean
+
+$(BIN)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+install: $(BIN)/.installed
+
+demo: install
+ifeq ($(SERVE),0)
+	$(BIN)/newsletter demo
+else
+	$(BIN)/newsletter demo --serve
+endif
+
+lint: install
+	$(BIN)/ruff check generator tests bench
+	$(BIN)/ruff format --check generator tests bench
+	$(BIN)/mypy generator
+
+test: install lint
+	$(BIN)/pytest -q
+
+bench: install
+	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+golden: install
+	$(BIN)/python tests/golden.py --refresh
+
+clean:
+	rm -rf site .cache sample_sources

@@ -1,0 +1,158 @@
+"""The `newsletter` command. Each subcommand parses options, loads config, calls one function.
+
+Exit status: 0 on success, 1 on a user error (bad input, bad config; the
+message names the file, line or key), 2 on bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from . import __version__
+from .config import load_settings
+from .errors import NewsletterError
+
+log = logging.getLogger("generator")
+
+
+def configure_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    for noisy in ("urllib3", "httpx", "httpcore", "git", "huggingface_hub", "matplotlib"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def cmd_seasons(args: argparse.Namespace) -> int:
+    from .seasons import windows_between
+
+    settings = load_settings(args.config_file)
+    if args.year is not None and (args.from_year or args.to_year):
+        raise SystemExit("newsletter seasons: give YEAR or --from/--to, not both")
+    first = args.year or args.from_year or datetime.now(timezone.utc).year
+    last = args.year or args.to_year or first
+    if last < first:
+        raise NewsletterError(f"--to {last} is before --from {first}")
+    windows = [w.as_json(settings.timezone) for w in windows_between(first, last)]
+    if args.json:
+        print(json.dumps(windows, indent=2))
+    else:
+        for w in windows:
+            print(f"{w['slug']:<26} {w['instant']}  local {w['local_date']}  "
+                  f"window [{w['window_start']}, {w['window_end']})")
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from .issues import scaffold_issue
+    from .seasons import next_season_after
+
+    settings = load_settings(args.config_file)
+    if args.next == bool(args.slug):
+        raise SystemExit("newsletter new: give a SLUG or --next")
+    slug = args.slug or next_season_after(datetime.now(timezone.utc)).slug
+    path = scaffold_issue(settings.issues_dir, slug)
+    log.info("created %s", os.path.relpath(path))
+    return 0
+
+
+def cmd_collect(args: argparse.Namespace) -> int:
+    from .collect import collect_issue, collection_time
+
+    settings = load_settings(args.config_file)
+    path = collect_issue(
+        settings,
+        args.slug,
+        collected_at=collection_time(datetime.now(timezone.utc)),
+        skip_invalid=args.skip_invalid,
+        strict=args.strict,
+    )
+    log.info("wrote %s", os.path.relpath(path))
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import build_site
+
+    build_site(args.config_file, strict=args.strict, site_dir=args.site_dir)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .build import serve_site
+
+    serve_site(args.config_file, dev_addr=args.dev_addr)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    run_demo(args.config_file, serve=args.serve, dev_addr=args.dev_addr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsletter", description="Seasonal ethics newsletter and transparency report."
+    )
+    parser.add_argument("--version", action="version", version=f"newsletter {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show debug messages")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int], help: str) -> Any:
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.add_argument("-f", "--config-file", metavar="PATH", default=None,
+                         help="the mkdocs.yml to use (default: ./mkdocs.yml)")
+        sub.set_defaults(handler=handler)
+        return sub
+
+    seasons = command("seasons", cmd_seasons, "list equinoxes and solstices and issue windows")
+    seasons.add_argument("year", nargs="?", type=int, metavar="YEAR")
+    seasons.add_argument("--from", dest="from_year", type=int, metavar="YEAR")
+    seasons.add_argument("--to", dest="to_year", type=int, metavar="YEAR")
+    seasons.add_argument("--json", action="store_true", help="print JSON")
+
+    new = command("new", cmd_new, "start an issue: scaffold issues/<slug>/issue.md")
+    new.add_argument("slug", nargs="?", metavar="SLUG")
+    new.add_argument("--next", action="store_true", help="the next equinox or solstice")
+
+    collect = command("collect", cmd_collect, "gather an issue's data into data.json")
+    collect.add_argument("slug", metavar="SLUG")
+    collect.add_argument("--skip-invalid", action="store_true",
+                         help="count and skip invalid flag rows instead of stopping")
+    collect.add_argument("--strict", action="store_true",
+                         help="treat warnings (a broken feed) as errors")
+
+    build = command("build", cmd_build, "build the site with MkDocs")
+    build.add_argument("--strict", action="store_true", help="fail on warnings")
+    build.add_argument("--site-dir", metavar="DIR", default=None)
+
+    serve = command("serve", cmd_serve, "preview the site, drafts included")
+    serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", metavar="IP:PORT")
+
+    demo = command("demo", cmd_demo, "generate the sample sources, collect and build the sample")
+    demo.add_argument("--serve", action="store_true", help="serve the site afterwards")
+    demo.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", metavar="IP:PORT")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    args = build_parser().parse_args(argv)
+    configure_logging(args.verbose)
+    try:
+        return int(args.handler(args))
+    except NewsletterError as err:
+        for line in str(err).splitlines() or ["error"]:
+            log.error("%s", line)
+        return 1

@@ -1,0 +1,208 @@
+"""Feeds: RSS 2.0, Atom 1.0 and JSON Feed 1.1, written from the issue model.
+
+XML is built as an element tree and serialised by lxml, never joined from
+strings. Entry ids are tag: URIs from the site's domain and the issue's slug,
+so they survive a change of title or URL layout. Dates come from the seasons
+and corrections, never from the clock.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from email.utils import format_datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+import markdown as python_markdown
+from lxml import etree
+
+from .config import Settings
+from .issues import Issue
+from .render import SECTIONS, issue_page
+
+if TYPE_CHECKING:
+    from .site import MarkdownSetup
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+URL_ATTRIBUTES = ("href", "src", "poster", "cite", "action")
+SAFE_SCHEMES = ("http", "https", "mailto", "")
+
+
+def entry_id(settings: Settings, slug: str) -> str:
+    return f"tag:{settings.tag_authority}:issue/{slug}"
+
+
+def updated_instant(issue: Issue) -> datetime:
+    """The latest correction's date, else the issue's instant."""
+    latest = issue.window.end
+    for correction in issue.meta.corrections:
+        moment = datetime.fromisoformat(correction.date)
+        if moment.tzinfo is None:
+            continue
+        latest = max(latest, moment)
+    return latest
+
+
+def absolutize(html: str, base_url: str) -> str:
+    """Make every link, image and anchor absolute; drop URLs with unsafe schemes."""
+    if not html.strip():
+        return html
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    for element in root.iter():
+        for attribute in URL_ATTRIBUTES:
+            value = element.get(attribute)
+            if value is None:
+                continue
+            absolute = urljoin(base_url, value.strip())
+            if urlsplit(absolute).scheme not in SAFE_SCHEMES:
+                del element.attrib[attribute]
+            else:
+                element.set(attribute, absolute)
+    inner = (root.text or "") + "".join(
+        lxml.html.tostring(child, encoding="unicode") for child in root
+    )
+    return inner
+
+
+def issue_html(issue: Issue, settings: Settings, md: MarkdownSetup) -> str:
+    """The issue's full HTML, rendered from its model as the site renders it."""
+    source = issue_page(issue, settings).split("\n---\n", 1)[1]
+    converter = python_markdown.Markdown(
+        extensions=md.extensions, extension_configs=md.extension_configs
+    )
+    html = converter.convert(source)
+    return absolutize(html, urljoin(settings.site_url, issue.url))
+
+
+def feed_entries(
+    issues: list[Issue], settings: Settings, md: MarkdownSetup
+) -> list[dict[str, Any]]:
+    newest_first = sorted(issues, key=lambda i: i.window.end, reverse=True)
+    limit = settings.options.feeds.limit
+    if limit > 0:
+        newest_first = newest_first[:limit]
+    entries = []
+    for issue in newest_first:
+        sections = (issue.data or {}).get("sections", {})
+        entries.append(
+            {
+                "id": entry_id(settings, issue.slug),
+                "title": issue.meta.title,
+                "url": urljoin(settings.site_url, issue.url),
+                "summary": issue.meta.summary,
+                "published": issue.window.end,
+                "updated": updated_instant(issue),
+                "authors": list(issue.meta.editors),
+                "categories": [k.heading for k in SECTIONS if k.key in sections],
+                "html": issue_html(issue, settings, md),
+            }
+        )
+    return entries
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> Any:
+    element = etree.SubElement(parent, tag, attrs)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def rss_feed(entries: list[dict[str, Any]], settings: Settings) -> bytes:
+    nsmap = {"atom": ATOM_NS, "content": CONTENT_NS, "dc": DC_NS}
+    rss = etree.Element("rss", version="2.0", nsmap=nsmap)  # type: ignore[arg-type]
+    channel = _sub(rss, "channel")
+    _sub(channel, "title", settings.site_name)
+    _sub(channel, "link", settings.site_url)
+    _sub(channel, "description", settings.site_description or settings.site_name)
+    _sub(channel, "language", "en")
+    _sub(channel, f"{{{ATOM_NS}}}link", href=urljoin(settings.site_url, "feed.xml"),
+         rel="self", type="application/rss+xml")
+    if entries:
+        latest = max(e["updated"] for e in entries)
+        _sub(channel, "lastBuildDate", format_datetime(latest, usegmt=True))
+    for entry in entries:
+        item = _sub(channel, "item")
+        _sub(item, "title", entry["title"])
+        _sub(item, "link", entry["url"])
+        _sub(item, "guid", entry["id"], isPermaLink="false")
+        _sub(item, "pubDate", format_datetime(entry["published"], usegmt=True))
+        _sub(item, "description", entry["summary"])
+        for author in entry["authors"]:
+            _sub(item, f"{{{DC_NS}}}creator", author)
+        for category in entry["categories"]:
+            _sub(item, "category", category)
+        _sub(item, f"{{{CONTENT_NS}}}encoded", entry["html"])
+    return etree.tostring(rss, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def atom_feed(entries: list[dict[str, Any]], settings: Settings) -> bytes:
+    feed = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})  # type: ignore[dict-item]
+    feed.set(XML_BASE, settings.site_url)
+    _sub(feed, f"{{{ATOM_NS}}}id", f"tag:{settings.tag_authority}:feed")
+    _sub(feed, f"{{{ATOM_NS}}}title", settings.site_name)
+    if settings.site_description:
+        _sub(feed, f"{{{ATOM_NS}}}subtitle", settings.site_description)
+    latest = max((e["updated"] for e in entries), default=None)
+    if latest is not None:
+        _sub(feed, f"{{{ATOM_NS}}}updated", latest.isoformat())
+    _sub(feed, f"{{{ATOM_NS}}}link", rel="self", type="application/atom+xml",
+         href=urljoin(settings.site_url, "atom.xml"))
+    _sub(feed, f"{{{ATOM_NS}}}link", rel="alternate", type="text/html", href=settings.site_url)
+    author = _sub(feed, f"{{{ATOM_NS}}}author")
+    _sub(author, f"{{{ATOM_NS}}}name", settings.site_name)
+    for entry in entries:
+        item = _sub(feed, f"{{{ATOM_NS}}}entry")
+        _sub(item, f"{{{ATOM_NS}}}id", entry["id"])
+        _sub(item, f"{{{ATOM_NS}}}title", entry["title"])
+        _sub(item, f"{{{ATOM_NS}}}link", rel="alternate", type="text/html", href=entry["url"])
+        _sub(item, f"{{{ATOM_NS}}}published", entry["published"].isoformat())
+        _sub(item, f"{{{ATOM_NS}}}updated", entry["updated"].isoformat())
+        for name in entry["authors"]:
+            _sub(_sub(item, f"{{{ATOM_NS}}}author"), f"{{{ATOM_NS}}}name", name)
+        for category in entry["categories"]:
+            _sub(item, f"{{{ATOM_NS}}}category", term=category)
+        _sub(item, f"{{{ATOM_NS}}}summary", entry["summary"])
+        _sub(item, f"{{{ATOM_NS}}}content", entry["html"], type="html")
+    return etree.tostring(feed, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def json_feed(entries: list[dict[str, Any]], settings: Settings) -> bytes:
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": settings.site_name,
+        "home_page_url": settings.site_url,
+        "feed_url": urljoin(settings.site_url, "feed.json"),
+        "description": settings.site_description,
+        "language": "en",
+        "authors": [{"name": settings.site_name}],
+        "items": [
+            {
+                "id": entry["id"],
+                "url": entry["url"],
+                "title": entry["title"],
+                "summary": entry["summary"],
+                "content_html": entry["html"],
+                "date_published": entry["published"].isoformat(),
+                "date_modified": entry["updated"].isoformat(),
+                "authors": [{"name": name} for name in entry["authors"]],
+                "tags": entry["categories"],
+            }
+            for entry in entries
+        ],
+    }
+    return (json.dumps(feed, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def site_feeds(issues: list[Issue], settings: Settings, md: MarkdownSetup) -> dict[str, bytes]:
+    """The three site feeds, from published issues only."""
+    entries = feed_entries([i for i in issues if i.is_published], settings, md)
+    return {
+        "feed.xml": rss_feed(entries, settings),
+        "atom.xml": atom_feed(entries, settings),
+        "feed.json": json_feed(entries, settings),
+    }

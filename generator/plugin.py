@@ -1,0 +1,59 @@
+"""The `newsletter` MkDocs plugin: a thin adapter from `site_files` to MkDocs.
+
+`mkdocs build` leaves drafts out; `mkdocs serve` shows them and reloads when an
+issue changes.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from .config import NewsletterConfig, Settings
+from .errors import NewsletterError
+from .site import MarkdownSetup, site_files
+
+log = logging.getLogger(f"mkdocs.plugins.{__name__}")
+
+
+class NewsletterPlugin(BasePlugin[NewsletterConfig]):
+    serving = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.serving = command == "serve"
+
+    def settings(self, config: MkDocsConfig) -> Settings:
+        return Settings(
+            config_file=Path(config.config_file_path).resolve(),
+            site_name=config.site_name,
+            site_url=(config.site_url or "http://127.0.0.1:8000/").rstrip("/") + "/",
+            site_description=config.site_description or "",
+            options=self.config,
+        )
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        markdown = MarkdownSetup(
+            extensions=list(config.markdown_extensions),
+            extension_configs=dict(config.mdx_configs),
+        )
+        try:
+            generated = site_files(self.settings(config), markdown, include_drafts=self.serving)
+        except NewsletterError as err:
+            raise PluginError(str(err)) from None
+        for path, content in sorted(generated.items()):
+            existing = files.get_file_from_path(path)
+            if existing is not None:
+                files.remove(existing)
+            files.append(File.generated(config, path, content=content))
+        return files
+
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        settings = self.settings(config)
+        server.watch(str(settings.issues_dir))
+        return server

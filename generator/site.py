@@ -1,0 +1,118 @@
+"""Everything the site generates, as {docs-relative path: content}.
+
+Engine-neutral: the MkDocs plugin adds these as generated files; another
+engine (or a test) can write them into a docs folder. Only published issues
+reach the pages and feeds, unless `include_drafts` (used by `serve`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .config import Settings
+from .feeds import site_feeds
+from .issues import Issue, load_issues
+from .render import issue_meta, site_pages
+
+
+@dataclass(frozen=True)
+class MarkdownSetup:
+    """How the engine turns Markdown into HTML (for the feeds' full content)."""
+
+    extensions: list[Any]
+    extension_configs: dict[str, Any]
+
+
+def published_sections(issues: list[Issue], key: str) -> list[tuple[Issue, dict[str, Any]]]:
+    return [
+        (issue, issue.data["sections"][key])
+        for issue in issues
+        if issue.data and key in issue.data.get("sections", {})
+    ]
+
+
+def charter_files(issues: list[Issue], settings: Settings) -> dict[str, str]:
+    found = published_sections(issues, "charter")
+    if not found:
+        return {}
+    from .charter_pages import charter_pages
+
+    return charter_pages([(i.slug, s) for i, s in found], tz=settings.timezone)
+
+
+def transparency_files(issues: list[Issue], settings: Settings) -> dict[str, str]:
+    found = published_sections([i for i in issues if i.is_published], "transparency")
+    if not found:
+        return {}
+    from .transparency_pages import transparency_pages
+
+    return transparency_pages([(issue_meta(i, settings.timezone), s) for i, s in found])
+
+
+def spaces_files(issues: list[Issue], settings: Settings) -> dict[str, str]:
+    found = published_sections(issues, "spaces")
+    if not found:
+        return {}
+    from .spaces_pages import spaces_pages
+
+    return spaces_pages(found[-1][1])
+
+
+def data_downloads(issues: list[Issue]) -> dict[str, bytes]:
+    """Each issue's data.json, byte for byte, under /data/."""
+    return {
+        f"data/{issue.slug}.json": issue.data_json.read_bytes()
+        for issue in issues
+        if issue.data is not None
+    }
+
+
+def data_index_page(files: dict[str, Any]) -> str:
+    """/data/: every download the site offers, with what it holds."""
+    lines = [
+        "# Data",
+        "",
+        "Everything behind the newsletter's figures, free to reuse. Each issue's "
+        "`data.json` holds what was collected for it, with provenance; only "
+        "publishable values are in it (aggregates, small counts suppressed).",
+        "",
+    ]
+    downloads = sorted(p for p in files if p.startswith("data/") and p != "data/index.md")
+    for path in downloads:
+        name = path.removeprefix("data/")
+        lines.append(f"- [`{name}`]({name})")
+    if not downloads:
+        lines.append("No data has been published yet.")
+    return "\n".join(lines) + "\n"
+
+
+def placeholder_pages(files: dict[str, Any]) -> dict[str, str]:
+    """Top-level pages the navigation names, when no issue has their data yet."""
+    wanted = {
+        "charter/index.md": "Charter",
+        "transparency/index.md": "Transparency report",
+        "spaces/index.md": "Ethics Spaces",
+    }
+    return {
+        path: f"# {title}\n\nNo published issue has data for this page yet.\n"
+        for path, title in wanted.items()
+        if path not in files
+    }
+
+
+def site_files(
+    settings: Settings, markdown: MarkdownSetup, *, include_drafts: bool
+) -> dict[str, str | bytes]:
+    issues = load_issues(settings.issues_dir, include_drafts=include_drafts)
+    files: dict[str, str | bytes] = {}
+    files.update(site_pages(issues, settings))
+    files.update(charter_files(issues, settings))
+    files.update(transparency_files(issues, settings))
+    files.update(spaces_files(issues, settings))
+    files.update(placeholder_pages(files))
+    files.update(data_downloads(issues))
+    files["data/index.md"] = data_index_page(files)
+    published = [i for i in issues if i.is_published]
+    files.update(site_feeds(published, settings, markdown))
+    return files

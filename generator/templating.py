@@ -1,0 +1,54 @@
+"""The jinja2 environment every page and section template renders with.
+
+Autoescape is always on: values from sources (commit messages, Space titles,
+feed entries) are untrusted and must reach HTML as text.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import jinja2
+
+
+def long_date(value: str | datetime, tz: str = "UTC") -> str:
+    """'2026-09-23T00:05:00+00:00' -> '23 September 2026' in time zone `tz`."""
+    if isinstance(value, str) and len(value) == 10:  # a calendar date: no zone to convert
+        day = date.fromisoformat(value)
+        return f"{day.day} {day:%B %Y}"
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    local = moment.astimezone(ZoneInfo(tz))
+    return f"{local.day} {local:%B %Y}"
+
+
+def thousands(value: int | float) -> str:
+    """12345 -> '12,345'; strings (such as a suppressed '<10') pass through."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|~"
+
+
+def md_escape(value: str) -> str:
+    """Text that Markdown shows literally: HTML-escaped, Markdown punctuation backslashed."""
+    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = " ".join(text.split())  # no line breaks: they could start a block
+    return "".join("\\" + ch if ch in MARKDOWN_SPECIALS else ch for ch in text)
+
+
+def make_environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("generator", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["long_date"] = long_date
+    env.filters["thousands"] = thousands
+    env.filters["md_escape"] = md_escape
+    return env

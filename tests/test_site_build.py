@@ -1,0 +1,120 @@
+"""A real MkDocs build of the sample newsletter, checked by parsing the HTML."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from generator.build import build_site
+from generator.config import load_settings
+from generator.issues import load_issues
+
+from .conftest import REPO, copy_sample_site
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("sample")
+    config = copy_sample_site(root)
+    return build_site(str(config), strict=True)
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def sample_issues() -> tuple[list, list]:
+    settings = load_settings(REPO / "mkdocs.yml")
+    everything = load_issues(settings.issues_dir, include_drafts=True)
+    return [i for i in everything if i.is_published], [i for i in everything if not i.is_published]
+
+
+def test_sample_has_17_published_issues_and_a_draft() -> None:
+    published, drafts = sample_issues()
+    assert len(published) == 17
+    assert published[0].slug == "2022-september-equinox" and published[0].number == 1
+    assert published[-1].slug == "2026-september-equinox" and published[-1].number == 17
+    assert [d.slug for d in drafts] == ["2026-december-solstice"]
+
+
+def test_every_published_issue_has_a_page_with_its_prose(built: Path) -> None:
+    published, _ = sample_issues()
+    for issue in published:
+        page = soup(built / "issues" / issue.slug / "index.html")
+        article = page.select_one("article")
+        assert article is not None
+        assert article.h1.get_text(strip=True).startswith(issue.meta.title)
+        meta = article.select_one(".nl-issue-meta")
+        assert f"Issue {issue.number}" in meta.get_text(" ", strip=True)
+        assert meta.time["datetime"] == issue.window.end.isoformat()
+        first_words = " ".join(issue.prose.split()[:6])
+        assert first_words in article.get_text(" ", strip=True)
+        headings = [h2.get_text(strip=True).rstrip("¶") for h2 in article.find_all("h2")]
+        for section in ("Charter changes", "Transparency report", "Ethics Spaces", "Reading list"):
+            assert section in headings
+
+
+def test_draft_is_left_out_of_the_build(built: Path) -> None:
+    assert not (built / "issues" / "2026-december-solstice").exists()
+    archive = soup(built / "issues" / "index.html")
+    links = {a["href"] for a in archive.select("ul.nl-archive a")}
+    assert "2026-december-solstice/" not in links
+
+
+def test_archive_groups_issues_by_year_with_season_labels(built: Path) -> None:
+    archive = soup(built / "issues" / "index.html").select_one("article")
+    years = [h2.get_text(strip=True).rstrip("¶") for h2 in archive.find_all("h2")]
+    assert years == ["2026", "2025", "2024", "2023", "2022"]
+    entries = archive.select("ul.nl-archive li")
+    assert len(entries) == 17
+    assert entries[0].a.strong.get_text() == "September equinox"
+    assert entries[0].a["href"] == "2026-september-equinox/"
+
+
+def test_home_shows_latest_issue_subscribe_links_and_next_date(built: Path) -> None:
+    home = soup(built / "index.html").select_one("article")
+    latest = home.select_one(".nl-latest-title a")
+    assert latest["href"] == "issues/2026-september-equinox/"
+    hrefs = {a["href"] for a in home.find_all("a")}
+    assert {"feed.xml", "atom.xml", "feed.json", "subscribe/"} <= hrefs
+    upcoming = [t for t in home.find_all("time") if t["datetime"] == "2026-12-21"]
+    assert upcoming, "the next issue's date (December solstice 2026) is on the home page"
+
+
+def test_issues_stay_out_of_the_navigation(built: Path) -> None:
+    nav = soup(built / "index.html").select_one("nav.md-nav--primary")
+    nav_links = [a.get("href", "") for a in nav.find_all("a")]
+    assert not any("2024-" in href for href in nav_links)
+
+
+def test_every_page_offers_feed_autodiscovery(built: Path) -> None:
+    for page in ("index.html", "issues/index.html", "issues/2024-june-solstice/index.html"):
+        links = soup(built / page).select('link[rel="alternate"]')
+        types = {link["type"] for link in links}
+        assert {"application/rss+xml", "application/atom+xml", "application/feed+json"} <= types
+
+
+def test_data_downloads_match_committed_data(built: Path) -> None:
+    published, _ = sample_issues()
+    for issue in published:
+        if issue.data is None:
+            continue
+        assert (built / "data" / f"{issue.slug}.json").read_bytes() == issue.data_json.read_bytes()
+        json.loads((built / "data" / f"{issue.slug}.json").read_text(encoding="utf-8"))
+
+
+def test_failed_build_leaves_previous_site_untouched(tmp_path: Path) -> None:
+    config = copy_sample_site(tmp_path)
+    site = build_site(str(config), strict=True)
+    before = sorted(p.relative_to(site) for p in site.rglob("*"))
+    broken = tmp_path / "issues" / "2024-june-solstice" / "issue.md"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("status: published", "status: maybe"))
+    from generator.errors import NewsletterError
+
+    with pytest.raises(NewsletterError):
+        build_site(str(config), strict=True)
+    assert sorted(p.relative_to(site) for p in site.rglob("*")) == before
+    assert not list(tmp_path.glob(".site.building-*"))

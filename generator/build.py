@@ -42,7 +42,9 @@ def swap_into_place(built: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def build_site(config_file: str | None, *, strict: bool = False, site_dir: str | None = None) -> Path:
+def build_site(
+    config_file: str | None, *, strict: bool = False, site_dir: str | None = None
+) -> Path:
     from mkdocs.commands.build import build
 
     probe = _mkdocs_config(config_file)

@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from . import __version__
@@ -38,7 +38,7 @@ def cmd_seasons(args: argparse.Namespace) -> int:
     settings = load_settings(args.config_file)
     if args.year is not None and (args.from_year or args.to_year):
         raise SystemExit("newsletter seasons: give YEAR or --from/--to, not both")
-    first = args.year or args.from_year or datetime.now(timezone.utc).year
+    first = args.year or args.from_year or datetime.now(UTC).year
     last = args.year or args.to_year or first
     if last < first:
         raise NewsletterError(f"--to {last} is before --from {first}")
@@ -47,8 +47,10 @@ def cmd_seasons(args: argparse.Namespace) -> int:
         print(json.dumps(windows, indent=2))
     else:
         for w in windows:
-            print(f"{w['slug']:<26} {w['instant']}  local {w['local_date']}  "
-                  f"window [{w['window_start']}, {w['window_end']})")
+            print(
+                f"{w['slug']:<26} {w['instant']}  local {w['local_date']}  "
+                f"window [{w['window_start']}, {w['window_end']})"
+            )
     return 0
 
 
@@ -59,7 +61,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     settings = load_settings(args.config_file)
     if args.next == bool(args.slug):
         raise SystemExit("newsletter new: give a SLUG or --next")
-    slug = args.slug or next_season_after(datetime.now(timezone.utc)).slug
+    slug = args.slug or next_season_after(datetime.now(UTC)).slug
     path = scaffold_issue(settings.issues_dir, slug)
     log.info("created %s", os.path.relpath(path))
     return 0
@@ -72,7 +74,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
     path = collect_issue(
         settings,
         args.slug,
-        collected_at=collection_time(datetime.now(timezone.utc)),
+        collected_at=collection_time(datetime.now(UTC)),
         skip_invalid=args.skip_invalid,
         strict=args.strict,
     )
@@ -111,8 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     def command(name: str, handler: Callable[[argparse.Namespace], int], help: str) -> Any:
         sub = commands.add_parser(name, help=help, description=help)
-        sub.add_argument("-f", "--config-file", metavar="PATH", default=None,
-                         help="the mkdocs.yml to use (default: ./mkdocs.yml)")
+        sub.add_argument(
+            "-f",
+            "--config-file",
+            metavar="PATH",
+            default=None,
+            help="the mkdocs.yml to use (default: ./mkdocs.yml)",
+        )
         sub.set_defaults(handler=handler)
         return sub
 
@@ -128,10 +135,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     collect = command("collect", cmd_collect, "gather an issue's data into data.json")
     collect.add_argument("slug", metavar="SLUG")
-    collect.add_argument("--skip-invalid", action="store_true",
-                         help="count and skip invalid flag rows instead of stopping")
-    collect.add_argument("--strict", action="store_true",
-                         help="treat warnings (a broken feed) as errors")
+    collect.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="count and skip invalid flag rows instead of stopping",
+    )
+    collect.add_argument(
+        "--strict", action="store_true", help="treat warnings (a broken feed) as errors"
+    )
 
     build = command("build", cmd_build, "build the site with MkDocs")
     build.add_argument("--strict", action="store_true", help="fail on warnings")

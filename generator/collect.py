@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from .config import Settings
 from .errors import IssueError
 from .issuedata import SCHEMA_VERSION, write_data
 from .issues import load_issue
-from .seasons import IssueWindow, issue_window, iso_utc, previous_season
+from .seasons import IssueWindow, iso_utc, issue_window, previous_season
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ def collection_time(now: datetime | None = None) -> datetime:
     """When data was collected: SOURCE_DATE_EPOCH if set (reproducible runs), else `now`."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
     if now is None:
         raise ValueError("collection_time needs `now` when SOURCE_DATE_EPOCH is unset")
     return now

@@ -20,7 +20,7 @@ from lxml import etree
 
 from .config import Settings
 from .issues import Issue
-from .render import SECTIONS, issue_page
+from .render import SECTIONS
 
 if TYPE_CHECKING:
     from .site import MarkdownSetup
@@ -69,9 +69,9 @@ def absolutize(html: str, base_url: str) -> str:
     return inner
 
 
-def issue_html(issue: Issue, settings: Settings, md: MarkdownSetup) -> str:
-    """The issue's full HTML, rendered from its model as the site renders it."""
-    source = issue_page(issue, settings).split("\n---\n", 1)[1]
+def issue_html(issue: Issue, page: str, settings: Settings, md: MarkdownSetup) -> str:
+    """The issue's full HTML from its page source (rendered from the model), links absolute."""
+    source = page.split("\n---\n", 1)[1]
     converter = python_markdown.Markdown(
         extensions=md.extensions, extension_configs=md.extension_configs
     )
@@ -80,7 +80,7 @@ def issue_html(issue: Issue, settings: Settings, md: MarkdownSetup) -> str:
 
 
 def feed_entries(
-    issues: list[Issue], settings: Settings, md: MarkdownSetup
+    issues: list[Issue], pages: dict[str, str], settings: Settings, md: MarkdownSetup
 ) -> list[dict[str, Any]]:
     newest_first = sorted(issues, key=lambda i: i.window.end, reverse=True)
     limit = settings.options.feeds.limit
@@ -99,7 +99,7 @@ def feed_entries(
                 "updated": updated_instant(issue),
                 "authors": list(issue.meta.editors),
                 "categories": [k.heading for k in SECTIONS if k.key in sections],
-                "html": issue_html(issue, settings, md),
+                "html": issue_html(issue, pages[f"{issue.url}index.md"], settings, md),
             }
         )
     return entries
@@ -120,8 +120,13 @@ def rss_feed(entries: list[dict[str, Any]], settings: Settings) -> bytes:
     _sub(channel, "link", settings.site_url)
     _sub(channel, "description", settings.site_description or settings.site_name)
     _sub(channel, "language", "en")
-    _sub(channel, f"{{{ATOM_NS}}}link", href=urljoin(settings.site_url, "feed.xml"),
-         rel="self", type="application/rss+xml")
+    _sub(
+        channel,
+        f"{{{ATOM_NS}}}link",
+        href=urljoin(settings.site_url, "feed.xml"),
+        rel="self",
+        type="application/rss+xml",
+    )
     if entries:
         latest = max(e["updated"] for e in entries)
         _sub(channel, "lastBuildDate", format_datetime(latest, usegmt=True))
@@ -150,8 +155,13 @@ def atom_feed(entries: list[dict[str, Any]], settings: Settings) -> bytes:
     latest = max((e["updated"] for e in entries), default=None)
     if latest is not None:
         _sub(feed, f"{{{ATOM_NS}}}updated", latest.isoformat())
-    _sub(feed, f"{{{ATOM_NS}}}link", rel="self", type="application/atom+xml",
-         href=urljoin(settings.site_url, "atom.xml"))
+    _sub(
+        feed,
+        f"{{{ATOM_NS}}}link",
+        rel="self",
+        type="application/atom+xml",
+        href=urljoin(settings.site_url, "atom.xml"),
+    )
     _sub(feed, f"{{{ATOM_NS}}}link", rel="alternate", type="text/html", href=settings.site_url)
     author = _sub(feed, f"{{{ATOM_NS}}}author")
     _sub(author, f"{{{ATOM_NS}}}name", settings.site_name)
@@ -198,9 +208,11 @@ def json_feed(entries: list[dict[str, Any]], settings: Settings) -> bytes:
     return (json.dumps(feed, indent=2, ensure_ascii=False) + "\n").encode()
 
 
-def site_feeds(issues: list[Issue], settings: Settings, md: MarkdownSetup) -> dict[str, bytes]:
-    """The three site feeds, from published issues only."""
-    entries = feed_entries([i for i in issues if i.is_published], settings, md)
+def site_feeds(
+    issues: list[Issue], pages: dict[str, str], settings: Settings, md: MarkdownSetup
+) -> dict[str, bytes]:
+    """The three site feeds, from published issues only; `pages` holds their page sources."""
+    entries = feed_entries([i for i in issues if i.is_published], pages, settings, md)
     return {
         "feed.xml": rss_feed(entries, settings),
         "atom.xml": atom_feed(entries, settings),

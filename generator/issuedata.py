@@ -42,10 +42,17 @@ def write_atomic(path: Path, content: bytes) -> None:
             fh.write(content)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600; data.json is public
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 @functools.lru_cache(maxsize=1)
@@ -60,8 +67,9 @@ def _validator() -> Any:
         if not entry.name.endswith(".json"):
             continue
         schema = json.loads(entry.read_text(encoding="utf-8"))
-        uri = schema.get("$id") or f"https://newsletter.invalid/schemas/{entry.name}"
-        registry = registry.with_resource(uri, Resource.from_contents(schema))
+        # Every schema is found by its file name next to data.schema.json.
+        schema["$id"] = f"https://newsletter.invalid/schemas/{entry.name}"
+        registry = registry.with_resource(schema["$id"], Resource.from_contents(schema))
         if entry.name == "data.schema.json":
             main = schema
     assert main is not None, "data.schema.json ships with the package"

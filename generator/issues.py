@@ -122,7 +122,7 @@ def parse_front_matter(meta: dict[str, Any], text: str, path: Path) -> FrontMatt
         title=meta["title"].strip(),
         status=meta["status"],
         summary=" ".join(meta["summary"].split()),
-        editors=tuple(editors),
+        editors=tuple(editors or ()),
         published_at=_optional_str(meta.get("published_at")),
         data_sha256=_optional_str(meta.get("data_sha256")),
         corrections=corrections,

@@ -8,6 +8,7 @@ everything from a source reaches the page through autoescaped HTML fragments.
 
 from __future__ import annotations
 
+import html
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -84,14 +85,19 @@ def section_fragments(issue: Issue, tz: str) -> list[dict[str, Any]]:
 
 def issue_page(issue: Issue, settings: Settings) -> str:
     tz = settings.timezone
-    body = make_environment().get_template("pages/issue.md.j2").render(
-        issue=issue_meta(issue, tz),
-        collected=issue.data is not None,
-        prose=Markup(issue.prose.strip()),
-        sections=section_fragments(issue, tz),
-        tz=tz,
+    body = (
+        make_environment()
+        .get_template("pages/issue.md.j2")
+        .render(
+            issue=issue_meta(issue, tz),
+            collected=issue.data is not None,
+            prose=Markup(issue.prose.strip()),
+            sections=section_fragments(issue, tz),
+            tz=tz,
+        )
     )
-    meta = {"title": issue.meta.title, "description": issue.meta.summary}
+    # MkDocs themes print page titles and descriptions unescaped: escape them here.
+    meta = {"title": html.escape(issue.meta.title), "description": html.escape(issue.meta.summary)}
     return with_front_matter(meta, body)
 
 
@@ -100,8 +106,10 @@ def archive_page(issues: list[Issue], settings: Settings) -> str:
     by_year: dict[int, list[dict[str, Any]]] = {}
     for issue in reversed(issues):
         by_year.setdefault(issue.window.season.year, []).append(issue_meta(issue, tz))
-    body = make_environment().get_template("pages/archive.md.j2").render(
-        years=sorted(by_year.items(), reverse=True), tz=tz
+    body = (
+        make_environment()
+        .get_template("pages/archive.md.j2")
+        .render(years=sorted(by_year.items(), reverse=True), tz=tz)
     )
     return with_front_matter({"title": "Archive"}, body)
 
@@ -111,15 +119,19 @@ def home_page(issues: list[Issue], settings: Settings) -> str:
     published = [i for i in issues if i.is_published]
     latest = published[-1] if published else None
     upcoming = following_season(latest.window.season) if latest else None
-    body = make_environment().get_template("pages/home.md.j2").render(
-        site_name=settings.site_name,
-        description=settings.site_description,
-        latest=issue_meta(latest, tz) if latest else None,
-        recent=[issue_meta(i, tz) for i in reversed(published[-5:-1])],
-        upcoming={"label": upcoming.label, "date": upcoming.local_date(tz).isoformat()}
-        if upcoming
-        else None,
-        tz=tz,
+    body = (
+        make_environment()
+        .get_template("pages/home.md.j2")
+        .render(
+            site_name=settings.site_name,
+            description=settings.site_description,
+            latest=issue_meta(latest, tz) if latest else None,
+            recent=[issue_meta(i, tz) for i in reversed(published[-5:-1])],
+            upcoming={"label": upcoming.label, "date": upcoming.local_date(tz).isoformat()}
+            if upcoming
+            else None,
+            tz=tz,
+        )
     )
     return with_front_matter({"title": settings.site_name}, body)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -79,7 +79,7 @@ class IssueWindow:
 
 
 def iso_utc(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat()
+    return moment.astimezone(UTC).isoformat()
 
 
 @functools.lru_cache(maxsize=1)
@@ -95,9 +95,7 @@ def _ephemeris() -> tuple[Any, Any]:
 def seasons_of_year(year: int) -> tuple[Season, ...]:
     """The four instants of `year`, in order (March, June, September, December)."""
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise IssueError(
-            f"year {year} is outside the ephemeris range {FIRST_YEAR}-{LAST_YEAR}"
-        )
+        raise IssueError(f"year {year} is outside the ephemeris range {FIRST_YEAR}-{LAST_YEAR}")
     from skyfield import almanac
 
     ts, eph = _ephemeris()
@@ -105,7 +103,7 @@ def seasons_of_year(year: int) -> tuple[Season, ...]:
         ts.utc(year, 1, 1), ts.utc(year + 1, 1, 1), almanac.seasons(eph)
     )
     found = []
-    for t, kind in zip(times, kinds):
+    for t, kind in zip(times, kinds, strict=True):
         utc = t.utc_datetime()
         # Round to the second: the ephemeris search is precise to milliseconds,
         # and whole seconds keep published timestamps short and stable.

@@ -56,7 +56,7 @@ def spaces_files(issues: list[Issue], settings: Settings) -> dict[str, str]:
         return {}
     from .spaces_pages import spaces_pages
 
-    return spaces_pages(found[-1][1])
+    return spaces_pages(found[-1][1], tz=settings.timezone)
 
 
 def data_downloads(issues: list[Issue]) -> dict[str, bytes]:
@@ -105,8 +105,9 @@ def site_files(
     settings: Settings, markdown: MarkdownSetup, *, include_drafts: bool
 ) -> dict[str, str | bytes]:
     issues = load_issues(settings.issues_dir, include_drafts=include_drafts)
+    pages = site_pages(issues, settings)
     files: dict[str, str | bytes] = {}
-    files.update(site_pages(issues, settings))
+    files.update(pages)
     files.update(charter_files(issues, settings))
     files.update(transparency_files(issues, settings))
     files.update(spaces_files(issues, settings))
@@ -114,5 +115,5 @@ def site_files(
     files.update(data_downloads(issues))
     files["data/index.md"] = data_index_page(files)
     published = [i for i in issues if i.is_published]
-    files.update(site_feeds(published, settings, markdown))
+    files.update(site_feeds(published, pages, settings, markdown))
     return files

@@ -7,7 +7,7 @@ Run: .venv/bin/pip install pymeeus==0.5.12 && .venv/bin/python tests/make_season
 """
 
 import csv
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pymeeus.Epoch import Epoch
@@ -24,7 +24,7 @@ SEASONS = {
 def meeus_instant(year: int, season: str) -> datetime:
     epoch = Sun.get_equinox_solstice(year, season)
     y, m, d, hh, mm, ss = epoch.get_full_date()
-    tt = datetime(y, m, d, tzinfo=timezone.utc) + timedelta(hours=hh, minutes=mm, seconds=ss)
+    tt = datetime(y, m, d, tzinfo=UTC) + timedelta(hours=hh, minutes=mm, seconds=ss)
     return tt - timedelta(seconds=Epoch.tt2ut(y, m))
 
 

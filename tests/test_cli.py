@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -83,13 +83,20 @@ def test_seasons_json_for_a_year(tmp_path: Path, capsys) -> None:
     assert september["local_date"] == "2022-09-22"  # New York
     assert september["window_start"] == rows[1]["window_end"]
     assert set(september) == {
-        "slug", "instant", "window_start", "window_end", "local_date", "timezone"
+        "slug",
+        "instant",
+        "window_start",
+        "window_end",
+        "local_date",
+        "timezone",
     }
 
 
 def test_seasons_range(tmp_path: Path, capsys) -> None:
     config = write_config(tmp_path / "mkdocs.yml", GOOD_BLOCK)
-    code, out, _ = run(capsys, "seasons", "--from", "2024", "--to", "2026", "--json", "-f", str(config))
+    code, out, _ = run(
+        capsys, "seasons", "--from", "2024", "--to", "2026", "--json", "-f", str(config)
+    )
     assert code == 0
     assert len(json.loads(out)) == 12
 
@@ -104,7 +111,7 @@ def test_new_next_scaffolds_the_coming_issue_and_refuses_to_overwrite(
     tmp_path: Path, capsys
 ) -> None:
     config = write_config(tmp_path / "mkdocs.yml", GOOD_BLOCK)
-    expected = next_season_after(datetime.now(timezone.utc)).slug
+    expected = next_season_after(datetime.now(UTC)).slug
     code, _, _ = run(capsys, "new", "--next", "-f", str(config))
     assert code == 0
     issue_md = tmp_path / "issues" / expected / "issue.md"

@@ -111,7 +111,9 @@ def test_failed_build_leaves_previous_site_untouched(tmp_path: Path) -> None:
     site = build_site(str(config), strict=True)
     before = sorted(p.relative_to(site) for p in site.rglob("*"))
     broken = tmp_path / "issues" / "2024-june-solstice" / "issue.md"
-    broken.write_text(broken.read_text(encoding="utf-8").replace("status: published", "status: maybe"))
+    broken.write_text(
+        broken.read_text(encoding="utf-8").replace("status: published", "status: maybe")
+    )
     from generator.errors import NewsletterError
 
     with pytest.raises(NewsletterError):

@@ -1,0 +1,151 @@
+"""Benchmark: full flag validation + aggregation against a bare DuckDB GROUP BY.
+
+    python bench/bench_flags.py [--rows N]      (default 10,000,000 rows, ~2 GB)
+
+Makes a valid flags-v1 CSV of N rows (cached under .cache/bench/), then runs,
+each in its own subprocess so that peak memory is measured apart:
+
+- bare: SELECT category, count(*) FROM read_csv(file) GROUP BY category
+- full: collect_transparency() for one season, with the previous one
+
+and prints both wall times, their ratio (goal <= 2) and the peak resident
+memory of each (goal <= 1.5 GiB). No assertion is made on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GIB = 1024**3
+SEASON = (datetime(2026, 6, 21, 8, 24, tzinfo=UTC), datetime(2026, 9, 22, 18, 5, tzinfo=UTC))
+PREVIOUS = (datetime(2026, 3, 20, 14, 46, tzinfo=UTC), SEASON[0])
+
+
+def _pick(values: tuple[str, ...], salt: int) -> str:
+    """SQL picking one of `values` from a hash of the row number."""
+    items = ", ".join(f"'{v}'" for v in values)
+    return f"[{items}][1 + (hash(i, {salt}) % {len(values)})::INTEGER]"
+
+
+def generation_sql(rows: int, target: Path) -> str:
+    """DuckDB writes the CSV itself: N valid rows, deterministic (hashes of i)."""
+    sys.path.insert(0, str(ROOT))
+    from generator.sources import flags as fx
+
+    violations = tuple(c for c in fx.CATEGORIES if c != "no_violation")
+    received = "TIMESTAMPTZ '2026-01-01 00:00:00+00' + to_seconds((hash(i, 1) % 31536000)::BIGINT)"
+    return f"""
+COPY (
+  SELECT 'flag-' || i AS flag_id,
+    strftime(received, '%Y-%m-%dT%H:%M:%S') || '+00:00' AS received_at,
+    {_pick(fx.TARGET_TYPES, 2)} AS target_type,
+    {_pick(fx.SOURCES, 3)} AS source,
+    {_pick(fx.REASONS, 4)} AS reason,
+    CASE WHEN resolved THEN strftime(received + to_seconds(delay), '%Y-%m-%dT%H:%M:%S') || 'Z'
+    END AS resolved_at,
+    CASE WHEN resolved THEN (CASE WHEN violation THEN {_pick(violations, 5)}
+      ELSE 'no_violation' END) END AS category,
+    CASE WHEN resolved THEN (CASE WHEN violation THEN {_pick(fx.ACTIONS[1:], 6)}
+      ELSE 'none' END) END AS action,
+    CASE WHEN resolved THEN {_pick(fx.DECIDERS, 7)} END AS decided_by,
+    CASE WHEN appealed THEN {_pick(("upheld", "reversed"), 8)} END AS appeal,
+    CASE WHEN appealed THEN strftime(received + to_seconds(delay + 86400 * 3), '%Y-%m-%dT%H:%M:%S')
+      || '+00:00' END AS appeal_resolved_at,
+    'models/org-' || (hash(i, 9) % 5000) || '/model-' || (hash(i, 10) % 100) AS target_ref,
+    'reporter-' || (hash(i, 11) % 200000) AS reporter_id,
+    'synthetic comment ' || (hash(i, 12) % 1000000) || ' about this artifact' AS comment
+  FROM (
+    SELECT i, {received} AS received,
+      hash(i, 13) % 100 < 85 AS resolved,
+      hash(i, 14) % 100 < 60 AS violation,
+      hash(i, 13) % 100 < 2 AS appealed,
+      (hash(i, 15) % 2000000)::BIGINT AS delay
+    FROM range({rows}) AS t(i)
+  )
+) TO '{target}' (HEADER, DELIMITER ',');
+"""
+
+
+def ensure_csv(rows: int, cache: Path) -> Path:
+    import duckdb
+
+    cache.mkdir(parents=True, exist_ok=True)
+    target = cache / f"flags-{rows}.csv"
+    if not target.exists():
+        started = time.perf_counter()
+        partial = target.with_suffix(".partial.csv")
+        duckdb.connect().execute(generation_sql(rows, partial))
+        partial.replace(target)
+        print(f"generated {target} in {time.perf_counter() - started:.1f} s", flush=True)
+    return target
+
+
+def child(mode: str, path: Path) -> None:
+    """Run one measurement in this process and print its JSON result."""
+    sys.path.insert(0, str(ROOT))
+    import duckdb
+
+    started = time.perf_counter()
+    if mode == "bare":
+        con = duckdb.connect()
+        rows = con.execute(
+            "SELECT category, count(*) FROM read_csv(?) GROUP BY category", [str(path)]
+        ).fetchall()
+        detail = {"groups": len(rows)}
+    else:
+        from generator.transparency import collect_transparency
+
+        section = collect_transparency(
+            [path.name], base_dir=path.parent, start=SEASON[0], end=SEASON[1], previous=PREVIOUS
+        )
+        detail = {"accounting": section["accounting"], "received": section["headline"]["received"]}
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
+    print(json.dumps({"seconds": seconds, "peak_bytes": peak, **detail}))
+
+
+def measure(mode: str, path: Path) -> dict:
+    output = subprocess.run(
+        [sys.executable, __file__, "--child", mode, str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--cache-dir", type=Path, default=ROOT / ".cache" / "bench")
+    parser.add_argument("--child", nargs=2, metavar=("MODE", "FILE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], Path(args.child[1]))
+        return
+    path = ensure_csv(args.rows, args.cache_dir)
+    size = path.stat().st_size
+    print(f"{args.rows:,} rows, {size / GIB:.2f} GiB of CSV: {path}", flush=True)
+    bare = measure("bare", path)
+    full = measure("full", path)
+    ratio = full["seconds"] / bare["seconds"]
+    for label, run in (
+        ("bare DuckDB GROUP BY category", bare),
+        ("full validation + aggregation", full),
+    ):
+        print(f"{label}: {run['seconds']:8.2f} s   peak {run['peak_bytes'] / GIB:.2f} GiB")
+    print(f"ratio full / bare: {ratio:.2f} (goal <= 2)")
+    print(f"peak memory of the full run: {full['peak_bytes'] / GIB:.2f} GiB (goal <= 1.5)")
+    print(f"accounting: {json.dumps(full['accounting'])}")
+
+
+if __name__ == "__main__":
+    main()

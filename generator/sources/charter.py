@@ -1,0 +1,479 @@
+"""Source: the ethical charter's history, read from git with gitpython.
+
+One collection runs git a fixed number of times, whatever the number of
+commits (besides rev-parse checks): one `git log --follow --raw -p
+--word-diff=porcelain -U0` lists every change with its blob ids, dates and
+word diff (computed by git, in C), then one `git cat-file --batch` reads the
+commit objects and charter versions of the changes in the window. The
+history is read in full and filtered in Python, not with `--since`, whose
+walk can stop early when committer dates are out of order.
+
+Choices, documented for readers of the data:
+
+- **Merges.** By default only the branch's first-parent history is walked and
+  a merge is reported as one change (its diff against the first parent), so a
+  feature branch merged into the charter's branch counts once, on the day it
+  landed. With ``first_parent=False`` every non-merge commit that touched the
+  charter is reported instead and merges themselves are skipped.
+- **Dates.** A change's date is its committer date by default (when it
+  reached the branch); ``date_field="author"`` uses the author date. The
+  window [start, end) is applied to that date. Changes keep their history
+  order, oldest first, even when dates disagree with it.
+- **Renames and moves** are followed (`git log --follow`); a deletion and a
+  later restoration are two changes.
+- **Shallow clones** are refused: their history is cut short, so dates and
+  "previous versions" would be wrong without any sign of it.
+- **URLs.** A repository given by URL is fetched into ``cache_dir`` (a bare
+  repository named after a hash of the URL without credentials). The URL with
+  its credentials is never logged, stored in the cache's config, put in an
+  error message or in provenance.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import git
+
+from generator.charter_diff import (
+    EDITORIAL,
+    GIT_WORD_REGEX,
+    MATERIAL,
+    Hunk,
+    build_diff,
+    classify_hunks,
+    parse_word_diff,
+    sections_touched,
+)
+from generator.charter_repository import (
+    open_repository,
+    provenance_name,
+    refuse_shallow,
+    sanitise_url,
+)
+from generator.charter_section import render_charter_section
+from generator.errors import NewsletterError
+
+__all__ = ["collect_charter", "render_charter_section", "sanitise_url"]
+
+logger = logging.getLogger(__name__)
+
+SHORT_SHA = 12
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+DATE_FIELDS = ("committer", "author")
+CHANGE_TYPES = (MATERIAL, EDITORIAL)
+_PERSON = re.compile(rb"^(.*) <[^>]*> (-?\d+) [+-]\d{4}$")
+_TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*):\s*(.*)$")
+
+
+# --- reading history --------------------------------------------------------
+
+
+@dataclass
+class _RawChange:
+    """One commit from `git log --raw -p`: the charter's blobs, paths and hunks."""
+
+    sha: str
+    status: str = ""
+    old_blob: str | None = None
+    new_blob: str | None = None
+    old_path: str | None = None
+    new_path: str | None = None
+    hunks: list[Hunk] = field(default_factory=list)
+    author_date: datetime = EPOCH
+    commit_date: datetime = EPOCH
+
+    def date(self, date_field: str) -> datetime:
+        return self.commit_date if date_field == "committer" else self.author_date
+
+
+def _log_command(ref: str, path: str, first_parent: bool) -> list[str]:
+    """One `git log` for every change: raw lines (blobs, renames) and word diffs.
+
+    The options pin down everything a user's git config could change in the
+    output (colour, external diff tools, signatures, path quoting).
+    """
+    args = [
+        "-c",
+        "core.quotepath=off",
+        "log",
+        "--follow",
+        "--topo-order",
+        "-M",
+        "--raw",
+        "-p",
+        "-U0",
+        "--word-diff=porcelain",
+        f"--word-diff-regex={GIT_WORD_REGEX}",
+        "--no-abbrev",
+        "--no-color",
+        "--no-ext-diff",
+        "--no-textconv",
+        "--no-show-signature",
+        "--format=%x00commit %H %at %ct",
+    ]
+    if first_parent:
+        args += ["--first-parent", "--diff-merges=first-parent"]
+    else:
+        args += ["--diff-merges=off"]
+    return args + [ref, "--", path]
+
+
+def _unquote_path(path: str) -> str:
+    """Undo git's C-style quoting of unusual paths."""
+    if len(path) >= 2 and path[0] == path[-1] == '"':
+        raw = codecs.escape_decode(path[1:-1].encode("utf-8"))[0]
+        return bytes(raw).decode("utf-8", "replace")
+    return path
+
+
+def _parse_raw_line(change: _RawChange, line: str) -> None:
+    meta, *paths = line[1:].split("\t")
+    fields = meta.split()
+    change.status = fields[4][0]
+    change.old_blob = None if set(fields[2]) == {"0"} else fields[2]
+    change.new_blob = None if set(fields[3]) == {"0"} else fields[3]
+    change.old_path, change.new_path = _unquote_path(paths[0]), _unquote_path(paths[-1])
+
+
+def _log_changes(repo: git.Repo, ref: str, path: str, first_parent: bool) -> list[_RawChange]:
+    """Every commit that changed the charter, newest first."""
+    out: bytes = repo.git.execute(
+        ["git", *_log_command(ref, path, first_parent)], stdout_as_string=False
+    )  # type: ignore[assignment]
+    changes: list[_RawChange] = []
+    for chunk in out.decode("utf-8", "replace").split("\0commit ")[1:]:
+        header, _, rest = chunk.partition("\n")
+        sha, authored, committed = header.split()
+        change = _RawChange(
+            sha=sha,
+            author_date=datetime.fromtimestamp(int(authored), UTC),
+            commit_date=datetime.fromtimestamp(int(committed), UTC),
+        )
+        lines = rest.split("\n")
+        patch_start = len(lines)
+        for index, line in enumerate(lines):
+            if line.startswith(":") and not change.status:
+                _parse_raw_line(change, line)
+            elif line.startswith("diff --git "):
+                patch_start = index
+                break
+        change.hunks = parse_word_diff(lines[patch_start:])
+        if change.status:
+            changes.append(change)
+    return changes
+
+
+def _decode(data: bytes, encoding: str | None, what: str) -> str:
+    """Decode commit text: declared encoding, else UTF-8, else Latin-1."""
+    if encoding:
+        try:
+            return data.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            logger.warning("charter: %s is not valid %s", what, encoding)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        logger.warning("charter: %s is not UTF-8; read as Latin-1", what)
+        return data.decode("latin-1")
+
+
+@dataclass
+class _Commit:
+    author: str
+    author_date: datetime
+    commit_date: datetime
+    message: str
+
+
+def _person_date(line: bytes) -> tuple[bytes, datetime]:
+    match = _PERSON.match(line)
+    if not match:
+        raise NewsletterError("charter: a commit has a malformed author or committer line")
+    # The instant is what matters; the author's UTC offset is not kept.
+    return match.group(1), datetime.fromtimestamp(int(match.group(2)), UTC)
+
+
+def _parse_commit(sha: str, raw: bytes) -> _Commit:
+    header, _, message = raw.partition(b"\n\n")
+    fields: dict[bytes, bytes] = {}
+    for line in header.split(b"\n"):
+        if line.startswith(b" "):
+            continue  # continuation of a multi-line header (gpgsig)
+        key, _, value = line.partition(b" ")
+        fields.setdefault(key, value)
+    encoding = fields.get(b"encoding", b"").decode("ascii", "replace") or None
+    author_name, author_date = _person_date(fields[b"author"])
+    _, commit_date = _person_date(fields[b"committer"])
+    short = sha[:SHORT_SHA]
+    return _Commit(
+        author=_decode(author_name, encoding, f"author of {short}").strip(),
+        author_date=author_date,
+        commit_date=commit_date,
+        message=_decode(message, encoding, f"message of {short}"),
+    )
+
+
+@dataclass
+class _Message:
+    subject: str
+    body: str
+    trailers: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _split_message(message: str) -> _Message:
+    """Subject (first paragraph), body, and the trailer block (last paragraph)."""
+    paragraphs = [p.strip("\n") for p in re.split(r"\n[ \t]*\n", message.strip()) if p.strip()]
+    if not paragraphs:
+        return _Message(subject="", body="")
+    subject = " ".join(paragraphs[0].split())
+    rest = paragraphs[1:]
+    trailers: dict[str, list[str]] = {}
+    if rest:
+        parsed = _parse_trailers(rest[-1])
+        if parsed is not None:
+            trailers = parsed
+            rest = rest[:-1]
+    return _Message(subject=subject, body="\n\n".join(rest), trailers=trailers)
+
+
+def _parse_trailers(paragraph: str) -> dict[str, list[str]] | None:
+    """Trailers keyed by lower-case name, or None if this is not a trailer block."""
+    found: list[list[str]] = []
+    for line in paragraph.splitlines():
+        if line[:1] in (" ", "\t") and found:
+            found[-1][1] += " " + line.strip()
+            continue
+        match = _TRAILER.match(line)
+        if not match:
+            return None
+        found.append([match.group(1).lower(), match.group(2).strip()])
+    trailers: dict[str, list[str]] = {}
+    for key, value in found:
+        trailers.setdefault(key, []).append(value)
+    return trailers
+
+
+class _ObjectStore:
+    """Commits and charter versions, read in one `git cat-file --batch` run.
+
+    Blobs are decoded once each: consecutive changes share them (one's
+    "after" is the next one's "before").
+    """
+
+    def __init__(self, repo: git.Repo):
+        self._repo = repo
+        self._raw: dict[str, bytes] = {}
+        self._text: dict[str, str] = {}
+
+    def load(self, ids: Iterable[str | None]) -> None:
+        wanted = sorted({i for i in ids if i and i not in self._raw})
+        if not wanted:
+            return
+        process = self._repo.git.execute(
+            ["git", "cat-file", "--batch"], istream=subprocess.PIPE, as_process=True
+        )
+        popen = process.proc
+        assert popen is not None  # as_process=True always starts one
+        out, _ = popen.communicate(("\n".join(wanted) + "\n").encode())
+        if popen.returncode != 0:
+            raise NewsletterError("charter: git cat-file failed reading the charter's history")
+        position = 0
+        for object_id in wanted:
+            header_end = out.index(b"\n", position)
+            fields = out[position:header_end].split()
+            if len(fields) != 3:
+                raise NewsletterError(f"charter: git object {object_id} is missing")
+            size = int(fields[2])
+            self._raw[object_id] = out[header_end + 1 : header_end + 1 + size]
+            position = header_end + 1 + size + 1
+
+    def raw(self, object_id: str) -> bytes:
+        self.load([object_id])
+        return self._raw[object_id]
+
+    def text(self, blob: str | None) -> str | None:
+        if blob is None:
+            return None
+        if blob not in self._text:
+            data = self.raw(blob)
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                logger.warning("charter: version %s is not UTF-8; bad bytes replaced", blob)
+                text = data.decode("utf-8", "replace")
+            self._text[blob] = text.replace("\r\n", "\n")
+        return self._text[blob]
+
+
+# --- building the section ---------------------------------------------------
+
+
+def _change_type(trailers: dict[str, list[str]], short: str) -> str | None:
+    values = trailers.get("change-type")
+    if not values:
+        return None
+    value = values[-1].strip().lower()
+    if value in CHANGE_TYPES:
+        return value
+    logger.warning(
+        "charter: commit %s has Change-Type %r; expected material or editorial; classifying",
+        short,
+        values[-1],
+    )
+    return None
+
+
+def _status_name(raw: _RawChange) -> str:
+    return {"A": "added", "D": "deleted", "R": "renamed", "C": "copied"}.get(raw.status, "modified")
+
+
+def _build_change(
+    blobs: _ObjectStore,
+    raw: _RawChange,
+    commit: _Commit,
+    date_field: str,
+    commit_url: str | None,
+) -> dict:
+    short = raw.sha[:SHORT_SHA]
+    message = _split_message(commit.message)
+    before = blobs.text(raw.old_blob)
+    after = blobs.text(raw.new_blob)
+    declared = _change_type(message.trailers, short)
+    rationale = message.trailers.get("rationale")
+    effective = message.trailers.get("effective-date")
+    date = commit.commit_date if date_field == "committer" else commit.author_date
+    return {
+        "commit": raw.sha,
+        "short": short,
+        "date": date.isoformat(),
+        "author_date": commit.author_date.isoformat(),
+        "commit_date": commit.commit_date.isoformat(),
+        "author": commit.author,
+        "subject": message.subject,
+        "body": message.body,
+        "trailers": {
+            "rationale": " ".join(rationale) if rationale else None,
+            "effective_date": effective[-1] if effective else None,
+            "change_type": declared,
+        },
+        "kind": declared or classify_hunks(raw.hunks, whole_file=raw.status in "AD"),
+        "kind_source": "trailer" if declared else "classified",
+        "status": _status_name(raw),
+        "path": raw.new_path if after is not None else None,
+        "previous_path": raw.old_path if before is not None else None,
+        "sections": sections_touched(raw.hunks, before or "", after or ""),
+        "diff": build_diff(raw.hunks, after or ""),
+        "url": commit_url.replace("{sha}", raw.sha) if commit_url else None,
+        "text": after,
+    }
+
+
+def _check_arguments(
+    start: datetime, end: datetime, date_field: str, commit_url: str | None
+) -> None:
+    if start.tzinfo is None or end.tzinfo is None:
+        raise NewsletterError("charter: the window's start and end must be timezone-aware")
+    if not start < end:
+        raise NewsletterError("charter: the window's start must be before its end")
+    if date_field not in DATE_FIELDS:
+        raise NewsletterError(
+            f"charter: date_field must be 'committer' or 'author', not {date_field!r}"
+        )
+    if commit_url is not None and (
+        "{sha}" not in commit_url or not commit_url.startswith(("https://", "http://"))
+    ):
+        raise NewsletterError(
+            "charter: commit_url must be an http(s) URL containing {sha}, "
+            "e.g. https://forge.example/charter/commit/{sha}"
+        )
+
+
+def collect_charter(
+    repo: str,
+    *,
+    branch: str,
+    path: str,
+    start: datetime,
+    end: datetime,
+    first_parent: bool = True,
+    date_field: str = "committer",
+    commit_url: str | None = None,
+    cache_dir: Path,
+) -> dict:
+    """The "Charter changes" section for the window [start, end)."""
+    _check_arguments(start, end, date_field, commit_url)
+    opened, ref = open_repository(repo, branch, cache_dir)
+    try:
+        refuse_shallow(opened)
+        head = opened.git.rev_parse(ref)
+        raws = list(reversed(_log_changes(opened, ref, path, first_parent)))
+        in_window = [raw for raw in raws if start <= raw.date(date_field) < end]
+        before_end = [raw for raw in raws if raw.date(date_field) < end]
+        store = _ObjectStore(opened)
+        store.load(
+            [raw.sha for raw in in_window]
+            + [blob for raw in in_window for blob in (raw.old_blob, raw.new_blob)]
+            + [before_end[-1].new_blob if before_end else None]
+        )
+        changes = [
+            _build_change(
+                store, raw, _parse_commit(raw.sha, store.raw(raw.sha)), date_field, commit_url
+            )
+            for raw in in_window
+        ]
+        current = _current_version(store, before_end, date_field, commit_url)
+        provenance = {
+            "repository": provenance_name(repo, opened),
+            "branch": branch,
+            "path": path,
+            "head": head,
+            "first_parent": first_parent,
+            "date_field": date_field,
+        }
+    finally:
+        opened.close()
+    logger.info("charter: %d changes in the window", len(changes))
+    return {
+        "window": {"start": _utc(start), "end": _utc(end)},
+        "changes": changes,
+        "counts": {
+            MATERIAL: sum(1 for c in changes if c["kind"] == MATERIAL),
+            EDITORIAL: sum(1 for c in changes if c["kind"] == EDITORIAL),
+        },
+        "current": current,
+        "provenance": provenance,
+    }
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def _current_version(
+    blobs: _ObjectStore, before_end: list[_RawChange], date_field: str, commit_url: str | None
+) -> dict | None:
+    """The charter as of the window's end: after the last change dated before it.
+
+    "Last" is in history order, so a commit with an early author date that
+    landed later does not turn the clock back.
+    """
+    if not before_end:
+        return None
+    raw = before_end[-1]
+    text = blobs.text(raw.new_blob)
+    return {
+        "commit": raw.sha,
+        "short": raw.sha[:SHORT_SHA],
+        "date": raw.date(date_field).isoformat(),
+        "path": raw.new_path if text is not None else None,
+        "text": text,
+        "url": commit_url.replace("{sha}", raw.sha) if commit_url else None,
+    }

@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 SERVE  ?= 1
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install demo test lint bench golden clean
+.PHONY: install demo test lint bench golden lock clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ test: install lint
 
 bench: install
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# Re-pin every dependency after changing pyproject.toml (review the diff).
+lock: install
+	$(BIN)/python -m pip freeze --all --exclude-editable | grep -v -e '^pip==' -e '^-e' > requirements.lock
 
 golden: install
 	$(BIN)/python tests/golden.py --refresh

@@ -49,10 +49,16 @@ def updated_instant(issue: Issue) -> datetime:
 
 
 def absolutize(html: str, base_url: str) -> str:
-    """Make every link, image and anchor absolute; drop URLs with unsafe schemes."""
+    """Make every link, image and anchor absolute; drop URLs with unsafe schemes.
+
+    Inline SVG charts are left out: feed readers strip them, and each chart's
+    data table, which stays, carries the same figures.
+    """
     if not html.strip():
         return html
     root = lxml.html.fragment_fromstring(html, create_parent="div")
+    for svg in root.xpath("//*[local-name()='svg']"):
+        svg.drop_tree()
     for element in root.iter():
         for attribute in URL_ATTRIBUTES:
             value = element.get(attribute)

@@ -38,3 +38,13 @@ def write_config(path: Path, plugin_block: str, *, extra: str = "") -> Path:
     )
     (path.parent / "pages").mkdir(exist_ok=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def built_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample newsletter built once per test session (read-only for tests)."""
+    from generator.build import build_site
+
+    root = tmp_path_factory.mktemp("built-sample")
+    config = copy_sample_site(root)
+    return build_site(str(config), strict=True)

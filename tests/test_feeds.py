@@ -14,19 +14,16 @@ from generator.build import build_site
 from generator.config import load_settings
 from generator.issues import load_issues
 
-from .conftest import copy_sample_site
+from .conftest import REPO, copy_sample_site
 
 FEEDS = ("feed.xml", "atom.xml", "feed.json")
 
 
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list]:
-    root = tmp_path_factory.mktemp("feeds")
-    config = copy_sample_site(root)
-    site = build_site(str(config), strict=True)
-    settings = load_settings(config)
+@pytest.fixture
+def sample(built_sample: Path) -> tuple[Path, list]:
+    settings = load_settings(REPO / "mkdocs.yml")
     issues = [i for i in load_issues(settings.issues_dir, include_drafts=True) if i.is_published]
-    return site, issues
+    return built_sample, issues
 
 
 def parse(site: Path, name: str) -> feedparser.FeedParserDict:

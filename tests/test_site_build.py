@@ -15,11 +15,9 @@ from generator.issues import load_issues
 from .conftest import REPO, copy_sample_site
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("sample")
-    config = copy_sample_site(root)
-    return build_site(str(config), strict=True)
+@pytest.fixture
+def built(built_sample: Path) -> Path:
+    return built_sample
 
 
 def soup(path: Path) -> BeautifulSoup:

@@ -6,17 +6,21 @@ place only on success, so a failed build leaves the previous site untouched.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from mkdocs.exceptions import Abort, ConfigurationError
 from mkdocs.utils import CountHandler
 
-from .config import load_settings
+from .config import Settings, load_settings
 from .errors import NewsletterError
+from .issues import load_issues
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +35,30 @@ def _mkdocs_config(config_file: str | None, **overrides: object) -> object:
         raise NewsletterError(f"{config_file or 'mkdocs.yml'}: {err}") from None
 
 
+RENAME_EXCHANGE = 2  # linux/fs.h: swap two paths atomically
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Atomically swap two paths with renameat2(2); False where the system lacks it."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    result = renameat2(
+        at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), RENAME_EXCHANGE
+    )
+    return bool(result == 0)
+
+
 def swap_into_place(built: Path, target: Path) -> None:
-    """Replace `target` with `built`; the old tree is removed only after the swap."""
+    """Replace `target` with `built`. Readers see the old tree or the new, never none:
+    the two are exchanged in one step where the system allows it; otherwise the old
+    tree is renamed aside first and restored by the next build if it is killed."""
+    if target.exists() and _exchange(built, target):
+        shutil.rmtree(built, ignore_errors=True)  # now holds the old tree
+        return
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}.old-{os.getpid()}")
@@ -42,14 +68,68 @@ def swap_into_place(built: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def remove_stale_staging(target: Path) -> list[Path]:
+    """Delete staging and swapped-out trees that a killed build left beside `target`."""
+    removed = []
+    aside = sorted(target.parent.glob(f".{target.name}.old-*"))
+    if aside and not target.exists():
+        os.replace(aside[0], target)  # killed between the two renames of a swap
+        log.info("restored %s from %s", target.name, aside[0].name)
+    for pattern in (f".{target.name}.building-*", f".{target.name}.old-*"):
+        for leftover in sorted(target.parent.glob(pattern)):
+            shutil.rmtree(leftover, ignore_errors=True)
+            removed.append(leftover)
+    return removed
+
+
+def source_date_epoch(settings: Settings) -> int:
+    """The build's date, from the data: the latest published issue's instant or correction.
+
+    MkDocs dates the sitemap and gzip headers from SOURCE_DATE_EPOCH, else from
+    the clock; this keeps two builds of the same commit byte-identical.
+    """
+    from .feeds import updated_instant
+
+    published = load_issues(settings.issues_dir, include_drafts=False)
+    if not published:
+        return 0
+    return int(max(updated_instant(issue) for issue in published).timestamp())
+
+
+@contextlib.contextmanager
+def reproducible_dates(settings: Settings) -> Iterator[None]:
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = str(source_date_epoch(settings))
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+def check_frozen_issues(settings: Settings) -> None:
+    """--strict: a published issue edited without a correction stops the build."""
+    from .publish import archive_integrity_problems
+
+    problems = archive_integrity_problems(settings.issues_dir, require_checksums=False)
+    if problems:
+        raise NewsletterError("\n".join(["build aborted: published issues changed:", *problems]))
+
+
 def build_site(
     config_file: str | None, *, strict: bool = False, site_dir: str | None = None
 ) -> Path:
     from mkdocs.commands.build import build
 
+    settings = load_settings(config_file)
+    if strict:
+        check_frozen_issues(settings)
     probe = _mkdocs_config(config_file)
     target = Path(site_dir or probe.site_dir).resolve()  # type: ignore[attr-defined]
     target.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in remove_stale_staging(target):
+        log.info("removed %s, left by an interrupted build", leftover.name)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
     counter = CountHandler()
     counter.setLevel(logging.WARNING)
@@ -57,7 +137,8 @@ def build_site(
     ours.addHandler(counter)
     try:
         config = _mkdocs_config(config_file, strict=strict, site_dir=str(staging))
-        build(config)  # type: ignore[arg-type]
+        with reproducible_dates(settings):
+            build(config)  # type: ignore[arg-type]
         if strict and counter.get_counts():
             raise NewsletterError("build aborted: warnings in strict mode")
         swap_into_place(staging, target)

@@ -16,14 +16,30 @@ huge document stays small in the public data.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import itertools
-import operator
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from generator.charter_index import Hunk, Outline, TextIndex, heading_paths, index_text
+
+__all__ = [
+    "EDITORIAL",
+    "GIT_WORD_REGEX",
+    "MATERIAL",
+    "DiffLimits",
+    "Hunk",
+    "TextIndex",
+    "build_diff",
+    "classify_hunks",
+    "heading_paths",
+    "index_text",
+    "meaningful_words",
+    "parse_word_diff",
+    "sections_touched",
+]
 
 # Words are runs of letters and digits (any bytes but spaces and ASCII
 # punctuation, so UTF-8 letters stay whole); each punctuation mark is a word.
@@ -32,9 +48,6 @@ GIT_WORD_REGEX = r"[^[:space:][:punct:]]+|[[:punct:]]"
 # For counting and context, a word is anything between whitespace.
 _WORD = re.compile(r"\S+")
 _HUNK_HEADER = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
-_ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 # Characters that only format Markdown (emphasis, code, quotes, tables, lists).
 _FORMATTING_CHARS = frozenset("`*_~#>|+=")
 
@@ -48,17 +61,6 @@ class DiffLimits:
 
     context_words: int = 12
     max_changed_chars: int = 20_000
-
-
-@dataclass
-class Hunk:
-    """One hunk of a word diff: 0-based half-open line ranges, and its ops."""
-
-    old_start: int
-    old_end: int
-    new_start: int
-    new_end: int
-    ops: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _range(start: str, count: str | None) -> tuple[int, int]:
@@ -168,7 +170,7 @@ def _trim_equal(text: str, *, keep_head: bool, keep_tail: bool, context: int) ->
     if (len(text) + 1) // 2 <= head_words + tail_words:
         return [{"op": "equal", "text": text}]
     head_end = _end_of_words(text, head_words)
-    tail_start = len(text) - _end_of_words(text[::-1], tail_words)
+    tail_start = _start_of_last_words(text, tail_words)
     if tail_start <= head_end or not text[head_end:tail_start].strip():
         return [{"op": "equal", "text": text}]  # nothing worth leaving out
     out: list[dict] = []
@@ -186,6 +188,25 @@ def _end_of_words(text: str, count: int) -> int:
     for end_match in itertools.islice(_WORD.finditer(text), count):
         end = end_match.end()
     return end
+
+
+def _start_of_last_words(text: str, count: int) -> int:
+    """Where the last `count` words of text start (len(text) for none).
+
+    Reads backwards through a growing window rather than reversing the whole
+    text: the run after the last change is most of a long charter.
+    """
+    if count <= 0:
+        return len(text)
+    window = 16 * count
+    while True:
+        tail = text[-window:]
+        end = _end_of_words(tail[::-1], count)
+        # The count-th word is whole if whitespace follows it in the window,
+        # or the window is the whole text.
+        if end < len(tail) or len(tail) == len(text):
+            return len(text) - end
+        window *= 4
 
 
 def _compact(ops: list[tuple[str, str]], limits: DiffLimits) -> dict:
@@ -218,44 +239,11 @@ def _compact(ops: list[tuple[str, str]], limits: DiffLimits) -> dict:
     }
 
 
-class Lines:
-    """A text addressed by line number ("\n" only, as git numbers lines).
-
-    Keeps line start offsets, not a list of line strings, so slicing a few
-    line ranges out of a long text stays cheap.
-    """
-
-    def __init__(self, text: str):
-        self.text = text
-        parts = text.split("\n")
-        if parts[-1] == "":
-            parts.pop()
-        self.count = len(parts)
-        # Start of line k: the lengths of the lines before it plus their "\n"
-        # (map and accumulate keep this loop in C).
-        widths = map(operator.add, map(len, parts), itertools.repeat(1))
-        self._starts = list(itertools.accumulate(widths, initial=0))
-
-    def offset(self, line: int) -> int:
-        return min(self._starts[min(max(line, 0), self.count)], len(self.text))
-
-    def slice(self, start: int, end: int) -> str:
-        return self.text[self.offset(start) : self.offset(end)]
-
-    def lines(self, start: int, end: int) -> list[str]:
-        end = min(end, self.count)
-        return self.slice(start, end).split("\n")[: max(end - start, 0)]
-
-
-@functools.lru_cache(maxsize=4)
-def _lines(text: str) -> Lines:
-    # Cached: each change's "after" is the next change's "before".
-    return Lines(text)
-
-
-def build_diff(hunks: list[Hunk], new_text: str, limits: DiffLimits = DiffLimits()) -> dict:
+def build_diff(
+    hunks: list[Hunk], new: str | TextIndex, limits: DiffLimits = DiffLimits()
+) -> dict:
     """The public diff: hunks with the unchanged new text between them."""
-    lines = _lines(new_text)
+    lines = _index(new).lines
     ops: list[tuple[str, str]] = []
     position = 0
     for hunk in hunks:
@@ -264,7 +252,7 @@ def build_diff(hunks: list[Hunk], new_text: str, limits: DiffLimits = DiffLimits
             ops.append(("equal", gap))
         ops.extend(hunk.ops)
         position = max(position, hunk.new_end)
-    tail = new_text[lines.offset(position) :]
+    tail = lines.text[lines.offset(position) :]
     if tail:
         ops.append(("equal", tail))
     return _compact(_fold_whitespace(ops), limits)
@@ -272,151 +260,19 @@ def build_diff(hunks: list[Hunk], new_text: str, limits: DiffLimits = DiffLimits
 
 # --- sections -----------------------------------------------------------------
 
-Heading = tuple[int, str]  # (level, title)
-_EMPHASIS = str.maketrans("", "", "*_`")
-
-
-def _clean_heading(title: str) -> str:
-    return " ".join(title.translate(_EMPHASIS).split())
-
-
-def _heading_at(lines: list[str], index: int) -> Heading | None:
-    """The heading that line `index` starts: ATX, or the title of a setext one."""
-    line = lines[index]
-    first = line.lstrip(" ")[:1] if line[:1] == " " else line[:1]
-    if first == "#":
-        atx = _ATX_HEADING.match(line)
-        if atx:
-            return len(atx.group(1)), _clean_heading(atx.group(2) or "")
-        return None
-    if index + 1 < len(lines) and first and line.strip():
-        below = lines[index + 1]
-        if below.lstrip(" ")[:1] in ("=", "-") and not _FENCE.match(line):
-            underline = _SETEXT_UNDERLINE.match(below)
-            if underline:
-                return (1 if underline.group(1)[0] == "=" else 2), _clean_heading(line)
-    return None
-
-
-def _fence_free(lines: list[str]) -> list[bool]:
-    """For each line, whether it is outside fenced code blocks (headings count there)."""
-    outside: list[bool] = []
-    fence: str | None = None
-    for line in lines:
-        opener = _FENCE.match(line)
-        if fence is None:
-            outside.append(opener is None)
-            fence = opener.group(1) if opener else None
-        else:
-            outside.append(False)
-            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
-                fence = None
-    return outside
-
-
-# Line starts that matter to the outline, found in one scan (the literal "\n"
-# first keeps it fast): an ATX heading at the margin (groups 1-2), or a line
-# only the line-by-line parse handles: setext underline, indented heading, fence.
-_LINE_MARKS = re.compile(
-    r"\n(?:(#{1,6})(?:[ \t]([^\n]*))?(?=\n|$)"
-    r"| {0,3}(?:=+|-+)[ \t]*(?=\n|$)| {1,3}#| {0,3}(?:```|~~~))"
-)
-_ATX_ANYWHERE = re.compile(r"\n(#{1,6})(?:[ \t]([^\n]*))?(?=\n|$)")
-_CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
-
-
-class _Outline:
-    """The Markdown headings a text's lines fall under.
-
-    ATX (`## Title`) and setext (underlined) headings count, except in fenced
-    code. For the usual charter (ATX headings at the margin, no fences) one
-    regex scan indexes the headings and a look-up is a bisection; otherwise
-    a path is found by walking up, line by line, from the changed line.
-    """
-
-    def __init__(self, text: str):
-        self.lines_of = _lines(text)
-        self.text = text
-        headings = []
-        self._fast = True
-        for match in _LINE_MARKS.finditer("\n" + text):
-            if match.group(1) is None:
-                self._fast = False
-                break
-            headings.append(match)
-        # The slow path works on a list of lines; the fast one never needs it.
-        self.lines = [] if self._fast else self.lines_of.lines(0, self.lines_of.count)
-        self._usable = None if self._fast else _fence_free(self.lines)
-        self._offsets: list[int] = []
-        self._paths: list[tuple[str, ...]] = []
-        if self._fast:
-            self._offsets = [match.start() for match in headings]  # offsets in the text
-            self._paths = list(_atx_paths(tuple(match.group(0) for match in headings)))
-
-    def _fast_path(self, line: int) -> tuple[str, ...]:
-        found = bisect.bisect_right(self._offsets, self.lines_of.offset(line)) - 1
-        return self._paths[found] if found >= 0 else ()
-
-    def heading(self, index: int) -> Heading | None:
-        if self._usable is not None and not self._usable[index]:
-            return None
-        return _heading_at(self.lines, index)
-
-    def stack_above(self, index: int) -> list[Heading]:
-        """Headings in effect just before line `index`, top level first."""
-        found: list[Heading] = []
-        need = 7
-        for above in range(index - 1, -1, -1):
-            heading = self.heading(above)
-            if heading and heading[0] < need:
-                found.append(heading)
-                need = heading[0]
-                if need == 1:
-                    break
-        return found[::-1]
-
-    def paths(self, start: int, end: int) -> list[tuple[str, ...]]:
-        """The heading path of each line in [start, end)."""
-        if self._fast:
-            return [self._fast_path(line) for line in range(start, end)]
-        stack = self.stack_above(start)
-        out: list[tuple[str, ...]] = []
-        for index in range(start, end):
-            heading = self.heading(index)
-            if heading:
-                stack = [h for h in stack if h[0] < heading[0]] + [heading]
-            out.append(tuple(title for _, title in stack))
-        return out
-
-
-@functools.lru_cache(maxsize=64)
-def _atx_paths(heading_lines: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-    """The path at each of these ATX heading lines. Cached: versions of a
-    charter nearly always share their headings."""
-    paths: list[tuple[str, ...]] = []
-    stack: list[Heading] = []
-    for line in heading_lines:
-        match = _ATX_ANYWHERE.match(line)
-        assert match is not None  # these lines were found by the same pattern
-        level = len(match.group(1))
-        title = _clean_heading(_CLOSING_HASHES.sub("", match.group(2) or ""))
-        stack = [h for h in stack if h[0] < level] + [(level, title)]
-        paths.append(tuple(t for _, t in stack))
-    return tuple(paths)
-
-
-def heading_paths(lines: list[str]) -> list[tuple[str, ...]]:
-    """The heading path of every line (a heading line is in its own section)."""
-    return _Outline("\n".join(lines)).paths(0, len(lines))
-
 
 @functools.lru_cache(maxsize=4)
-def _outline(text: str) -> _Outline:
-    # Cached: each change's "after" is the next change's "before".
-    return _Outline(text)
+def _index_of(text: str) -> TextIndex:
+    # Cached for callers that pass texts: each change's "after" is the next
+    # change's "before". The collector passes indexes it derives itself.
+    return index_text(text)
 
 
-def _touched(outline: _Outline, start: int, end: int) -> list[tuple[str, ...]]:
+def _index(text_or_index: str | TextIndex) -> TextIndex:
+    return text_or_index if isinstance(text_or_index, TextIndex) else _index_of(text_or_index)
+
+
+def _touched(outline: Outline, start: int, end: int) -> list[tuple[str, ...]]:
     end = min(end, outline.lines_of.count)
     if start >= end:
         return []
@@ -426,16 +282,18 @@ def _touched(outline: _Outline, start: int, end: int) -> list[tuple[str, ...]]:
     return [p for p, line in zip(paths, lines, strict=True) if line.strip()]
 
 
-def sections_touched(hunks: list[Hunk], old_text: str, new_text: str) -> list[list[str]]:
+def sections_touched(
+    hunks: list[Hunk], old: str | TextIndex, new: str | TextIndex
+) -> list[list[str]]:
     """Heading paths of the sections the changed lines fall under, in order."""
-    old, new = _outline(old_text), _outline(new_text)
+    old_outline, new_outline = _index(old).outline, _index(new).outline
     found: list[tuple[str, ...]] = []
     for hunk in hunks:
-        touched = _touched(new, hunk.new_start, hunk.new_end)
-        touched += _touched(old, hunk.old_start, hunk.old_end)
-        if not touched and new.lines_of.count:
-            at = min(max(hunk.new_start - 1, 0), new.lines_of.count - 1)
-            touched = new.paths(at, at + 1)
+        touched = _touched(new_outline, hunk.new_start, hunk.new_end)
+        touched += _touched(old_outline, hunk.old_start, hunk.old_end)
+        if not touched and new_outline.lines_of.count:
+            at = min(max(hunk.new_start - 1, 0), new_outline.lines_of.count - 1)
+            touched = new_outline.paths(at, at + 1)
         for path in touched:
             if path not in found:
                 found.append(path)

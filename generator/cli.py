@@ -77,8 +77,50 @@ def cmd_collect(args: argparse.Namespace) -> int:
         collected_at=collection_time(datetime.now(UTC)),
         skip_invalid=args.skip_invalid,
         strict=args.strict,
+        correction=args.correction,
     )
     log.info("wrote %s", os.path.relpath(path))
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .corrections import record_prose_correction
+    from .publish import publish_issue
+    from .seasons import issue_window
+
+    settings = load_settings(args.config_file)
+    issue_window(args.slug)  # a bad slug is named before anything else
+    now = datetime.now(UTC)  # the editor's action is dated here, never in the library
+    if args.correction is not None:
+        issue = record_prose_correction(
+            settings.issues_dir / args.slug, reason=args.correction, now=now
+        )
+        log.info("recorded a correction to the prose of %s", issue.slug)
+        return 0
+    docs_dir = Path(_docs_dir(settings.config_file))
+    issue = publish_issue(settings, args.slug, now=now, docs_dir=docs_dir)
+    log.info("published %s (data sha256 %s)", issue.slug, issue.meta.data_sha256)
+    return 0
+
+
+def _docs_dir(config_file: os.PathLike[str]) -> str:
+    from mkdocs.config import load_config
+
+    return str(load_config(str(config_file)).docs_dir)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .check import check_site
+
+    problems = check_site(args.config_file, site_dir=args.site_dir)
+    for problem in problems:
+        print(problem)
+    if problems:
+        log.error("%d problem(s) found", len(problems))
+        return 1
+    log.info("site checked: no problems")
     return 0
 
 
@@ -143,6 +185,25 @@ def build_parser() -> argparse.ArgumentParser:
     collect.add_argument(
         "--strict", action="store_true", help="treat warnings (a broken feed) as errors"
     )
+
+    collect.add_argument(
+        "--correction",
+        metavar="REASON",
+        default=None,
+        help="re-collect a published issue as a visible correction, with its reason",
+    )
+
+    publish = command("publish", cmd_publish, "check an issue and publish it (freezes it)")
+    publish.add_argument("slug", metavar="SLUG")
+    publish.add_argument(
+        "--correction",
+        metavar="REASON",
+        default=None,
+        help="record an edit of a published issue's prose as a correction",
+    )
+
+    check = command("check", cmd_check, "validate a built site: links, feeds, drafts, privacy")
+    check.add_argument("--site-dir", metavar="DIR", default=None)
 
     build = command("build", cmd_build, "build the site with MkDocs")
     build.add_argument("--strict", action="store_true", help="fail on warnings")

@@ -16,8 +16,8 @@ from typing import Any
 from . import __version__
 from .config import Settings
 from .errors import IssueError
-from .issuedata import SCHEMA_VERSION, write_data
-from .issues import load_issue
+from .issuedata import SCHEMA_VERSION, remove_stale_temporaries, write_data
+from .issues import Issue, load_issue
 from .seasons import IssueWindow, iso_utc, issue_window, previous_season
 
 log = logging.getLogger(__name__)
@@ -154,6 +154,14 @@ def issue_data(
     }
 
 
+def frozen_message(issue: Issue) -> str:
+    return (
+        f"{issue.issue_md}: issue {issue.slug} is published; its data is frozen. "
+        f'A change after publication is a correction: `newsletter collect {issue.slug} '
+        f'--correction "what was wrong"` keeps the earlier data and shows the change.'
+    )
+
+
 def collect_issue(
     settings: Settings,
     slug: str,
@@ -161,20 +169,36 @@ def collect_issue(
     collected_at: datetime,
     skip_invalid: bool = False,
     strict: bool = False,
+    correction: str | None = None,
 ) -> Path:
-    """Gather every section for `slug` and write issues/<slug>/data.json atomically."""
+    """Gather every section for `slug` and write issues/<slug>/data.json atomically.
+
+    A published issue is collected again only as a correction (`correction` is
+    its reason; `collected_at` dates it), which keeps the earlier data.
+    """
     window = issue_window(slug)
     folder = settings.issues_dir / slug
     if not (folder / "issue.md").exists():
         raise IssueError(f"{folder}: no such issue; start it with `newsletter new {slug}`")
+    for leftover in remove_stale_temporaries(folder):
+        log.info("removed %s, left by an interrupted run", leftover.name)
     issue = load_issue(folder)
-    if issue.is_published and issue.data_json.exists():
+    frozen = issue.is_published and (issue.data_json.exists() or bool(issue.meta.data_sha256))
+    if frozen and correction is None:
+        raise IssueError(frozen_message(issue))
+    if correction is not None and not frozen:
         raise IssueError(
-            f"{issue.issue_md}: issue {slug} is published; its data is frozen "
-            "(a change after publication is a correction)"
+            f"{issue.issue_md}: issue {slug} is not published; collect it without --correction"
         )
     sections = gather_sections(settings, window, skip_invalid=skip_invalid, strict=strict)
     data = issue_data(settings, window, sections, collected_at)
-    write_data(issue.data_json, data)
+    if correction is not None:
+        from .corrections import record_data_correction
+        from .issuedata import validate_data
+
+        validate_data(data, issue.data_json)
+        record_data_correction(issue, data, reason=correction, now=collected_at)
+    else:
+        write_data(issue.data_json, data)
     log.info("collected %s: sections %s", slug, ", ".join(sorted(sections)) or "none")
     return issue.data_json

@@ -224,3 +224,25 @@ def site_feeds(
         "atom.xml": atom_feed(entries, settings),
         "feed.json": json_feed(entries, settings),
     }
+
+
+SUBSCRIPTIONS = (
+    ("RSS 2.0", "feed.xml", "almost every feed reader and e-mail digest service"),
+    ("Atom 1.0", "atom.xml", "readers that prefer Atom"),
+    ("JSON Feed 1.1", "feed.json", "newer readers and scripts"),
+)
+
+
+def subscribe_page(settings: Settings) -> str:
+    """The subscribe page, with the feeds' absolute addresses to copy."""
+    from .templating import make_environment
+
+    feeds = [
+        {"format": fmt, "url": urljoin(settings.site_url, path), "good_for": good_for}
+        for fmt, path, good_for in SUBSCRIPTIONS
+    ]
+    return (
+        make_environment()
+        .get_template("pages/subscribe.md.j2")
+        .render(feeds=feeds, charter_feed=urljoin(settings.site_url, "charter/atom.xml"))
+    )

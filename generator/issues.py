@@ -15,13 +15,13 @@ from typing import Any
 import yaml
 
 from .errors import IssueError
-from .issuedata import read_data
+from .issuedata import load_data
 from .seasons import IssueWindow, issue_window
 
 STATUSES = ("draft", "published")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*\n", re.DOTALL)
 REQUIRED_KEYS = ("title", "status", "summary", "editors")
-OPTIONAL_KEYS = ("published_at", "data_sha256", "corrections")
+OPTIONAL_KEYS = ("published_at", "data_sha256", "prose_sha256", "corrections")
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class FrontMatter:
     editors: tuple[str, ...]
     published_at: str | None = None
     data_sha256: str | None = None
+    prose_sha256: str | None = None  # of the prose bytes after the front matter, at publication
     corrections: tuple[Correction, ...] = ()
 
 
@@ -50,6 +51,7 @@ class Issue:
     meta: FrontMatter
     prose: str
     data: dict[str, Any] | None = None
+    data_digest: str | None = None  # SHA-256 of data.json's bytes as read
     number: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -125,6 +127,7 @@ def parse_front_matter(meta: dict[str, Any], text: str, path: Path) -> FrontMatt
         editors=tuple(editors or ()),
         published_at=_optional_str(meta.get("published_at")),
         data_sha256=_optional_str(meta.get("data_sha256")),
+        prose_sha256=_optional_str(meta.get("prose_sha256")),
         corrections=corrections,
     )
 
@@ -159,8 +162,20 @@ def load_issue(folder: Path) -> Issue:
     meta, prose = split_front_matter(text, path)
     front = parse_front_matter(meta, text, path)
     data_path = folder / "data.json"
-    data = read_data(data_path) if data_path.exists() else None
-    return Issue(slug=slug, folder=folder, window=window, meta=front, prose=prose, data=data)
+    data, digest = None, None
+    if data_path.exists():
+        # A published issue's data.json was validated when written; if its bytes still
+        # match the checksum recorded at publication, validating again proves nothing.
+        data, digest = load_data(data_path, trusted_sha256=front.data_sha256)
+    return Issue(
+        slug=slug,
+        folder=folder,
+        window=window,
+        meta=front,
+        prose=prose,
+        data=data,
+        data_digest=digest,
+    )
 
 
 def load_issues(issues_dir: Path, *, include_drafts: bool) -> list[Issue]:

@@ -84,6 +84,8 @@ def section_fragments(issue: Issue, tz: str) -> list[dict[str, Any]]:
 
 
 def issue_page(issue: Issue, settings: Settings) -> str:
+    from .provenance import provenance_view
+
     tz = settings.timezone
     body = (
         make_environment()
@@ -93,6 +95,7 @@ def issue_page(issue: Issue, settings: Settings) -> str:
             collected=issue.data is not None,
             prose=Markup(issue.prose.strip()),
             sections=section_fragments(issue, tz),
+            provenance=provenance_view(issue.data, issue.slug),
             tz=tz,
         )
     )

@@ -22,6 +22,10 @@ def test_feed_matches_golden_copy(built_sample: Path, name: str) -> None:
     actual = built.read_text(encoding="utf-8").splitlines()
     if expected != actual:
         diff = "\n".join(
-            list(difflib.unified_diff(expected, actual, f"golden/{name}", f"site/{name}", lineterm=""))[:80]
+            list(
+                difflib.unified_diff(
+                    expected, actual, f"golden/{name}", f"site/{name}", lineterm=""
+                )
+            )[:80]
         )
         pytest.fail(f"{name} differs from its golden copy (run `make golden` if intended):\n{diff}")

@@ -47,8 +47,10 @@ from generator.charter_diff import (
     GIT_WORD_REGEX,
     MATERIAL,
     Hunk,
+    TextIndex,
     build_diff,
     classify_hunks,
+    index_text,
     parse_word_diff,
     sections_touched,
 )
@@ -309,8 +311,30 @@ class _ObjectStore:
             except UnicodeDecodeError:
                 logger.warning("charter: version %s is not UTF-8; bad bytes replaced", blob)
                 text = data.decode("utf-8", "replace")
-            self._text[blob] = text.replace("\r\n", "\n")
+            # The check is a fast scan; replace() would copy every version.
+            self._text[blob] = text.replace("\r\n", "\n") if "\r" in text else text
         return self._text[blob]
+
+
+class _Indexes:
+    """Line and heading indexes of the versions, each derived from the last.
+
+    Changes come oldest first and one's "after" is nearly always the next
+    one's "before", so only the changed lines of each version are scanned
+    (see generator.charter_index; a mismatch falls back to a full scan).
+    """
+
+    def __init__(self) -> None:
+        self._last: tuple[str, TextIndex] | None = None
+
+    def pair(self, raw: _RawChange, before: str, after: str) -> tuple[TextIndex, TextIndex]:
+        if self._last is not None and self._last[0] == raw.old_blob:
+            old = self._last[1]
+        else:
+            old = index_text(before)
+        new = old.advanced(raw.hunks, after)
+        self._last = (raw.new_blob or "", new)
+        return old, new
 
 
 # --- building the section ---------------------------------------------------
@@ -337,6 +361,7 @@ def _status_name(raw: _RawChange) -> str:
 
 def _build_change(
     blobs: _ObjectStore,
+    indexes: _Indexes,
     raw: _RawChange,
     commit: _Commit,
     date_field: str,
@@ -350,6 +375,7 @@ def _build_change(
     rationale = message.trailers.get("rationale")
     effective = message.trailers.get("effective-date")
     date = commit.commit_date if date_field == "committer" else commit.author_date
+    old_index, new_index = indexes.pair(raw, before or "", after or "")
     return {
         "commit": raw.sha,
         "short": short,
@@ -369,8 +395,8 @@ def _build_change(
         "status": _status_name(raw),
         "path": raw.new_path if after is not None else None,
         "previous_path": raw.old_path if before is not None else None,
-        "sections": sections_touched(raw.hunks, before or "", after or ""),
-        "diff": build_diff(raw.hunks, after or ""),
+        "sections": sections_touched(raw.hunks, old_index, new_index),
+        "diff": build_diff(raw.hunks, new_index),
         "url": commit_url.replace("{sha}", raw.sha) if commit_url else None,
         "text": after,
     }
@@ -423,9 +449,15 @@ def collect_charter(
             + [blob for raw in in_window for blob in (raw.old_blob, raw.new_blob)]
             + [before_end[-1].new_blob if before_end else None]
         )
+        indexes = _Indexes()
         changes = [
             _build_change(
-                store, raw, _parse_commit(raw.sha, store.raw(raw.sha)), date_field, commit_url
+                store,
+                indexes,
+                raw,
+                _parse_commit(raw.sha, store.raw(raw.sha)),
+                date_field,
+                commit_url,
             )
             for raw in in_window
         ]

@@ -30,7 +30,10 @@ lint: install
 test: install lint
 	$(BIN)/pytest -q
 
+# The blog side of bench_build needs mkdocs-rss-plugin, which pins GitPython<3.2;
+# it is installed for the bench only, without its dependencies.
 bench: install
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps mkdocs-rss-plugin==1.17.3 cachecontrol==0.14.4 msgpack==1.2.4
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 # Re-pin every dependency after changing pyproject.toml (review the diff).

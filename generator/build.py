@@ -46,9 +46,7 @@ def _exchange(first: Path, second: Path) -> bool:
     except (OSError, AttributeError):
         return False
     at_fdcwd = -100
-    result = renameat2(
-        at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), RENAME_EXCHANGE
-    )
+    result = renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), RENAME_EXCHANGE)
     return bool(result == 0)
 
 
@@ -90,7 +88,7 @@ def source_date_epoch(settings: Settings) -> int:
     """
     from .feeds import updated_instant
 
-    published = load_issues(settings.issues_dir, include_drafts=False)
+    published = load_issues(settings.issues_dir, include_drafts=False, with_data=False)
     if not published:
         return 0
     return int(max(updated_instant(issue) for issue in published).timestamp())

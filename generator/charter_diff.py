@@ -17,7 +17,6 @@ huge document stays small in the public data.
 from __future__ import annotations
 
 import functools
-import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -26,6 +25,7 @@ from dataclasses import dataclass
 from generator.charter_index import Hunk, Outline, TextIndex, heading_paths, index_text
 
 __all__ = [
+    "spelling_key",
     "EDITORIAL",
     "GIT_WORD_REGEX",
     "MATERIAL",
@@ -46,7 +46,7 @@ __all__ = [
 GIT_WORD_REGEX = r"[^[:space:][:punct:]]+|[[:punct:]]"
 
 # For counting and context, a word is anything between whitespace.
-_WORD = re.compile(r"\S+")
+_NON_SPACE = re.compile(r"\S")
 _HUNK_HEADER = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 # Characters that only format Markdown (emphasis, code, quotes, tables, lists).
 _FORMATTING_CHARS = frozenset("`*_~#>|+=")
@@ -171,7 +171,7 @@ def _trim_equal(text: str, *, keep_head: bool, keep_tail: bool, context: int) ->
         return [{"op": "equal", "text": text}]
     head_end = _end_of_words(text, head_words)
     tail_start = _start_of_last_words(text, tail_words)
-    if tail_start <= head_end or not text[head_end:tail_start].strip():
+    if tail_start <= head_end or not _NON_SPACE.search(text, head_end, tail_start):
         return [{"op": "equal", "text": text}]  # nothing worth leaving out
     out: list[dict] = []
     if head_end:
@@ -184,10 +184,18 @@ def _trim_equal(text: str, *, keep_head: bool, keep_tail: bool, context: int) ->
 
 def _end_of_words(text: str, count: int) -> int:
     """Where the first `count` words of text end (0 for none)."""
-    end = 0
-    for end_match in itertools.islice(_WORD.finditer(text), count):
-        end = end_match.end()
-    return end
+    if count <= 0:
+        return 0
+    found = _first_words(count).match(text)
+    assert found is not None  # the pattern matches the empty string
+    return found.end()
+
+
+@functools.lru_cache(maxsize=8)
+def _first_words(count: int) -> re.Pattern[str]:
+    # Greedy, and nothing follows: the first match takes whole words, up to
+    # `count` of them, and ends after the last one's last character.
+    return re.compile(rf"(?:\s*\S+){{0,{count}}}")
 
 
 def _start_of_last_words(text: str, count: int) -> int:
@@ -239,9 +247,7 @@ def _compact(ops: list[tuple[str, str]], limits: DiffLimits) -> dict:
     }
 
 
-def build_diff(
-    hunks: list[Hunk], new: str | TextIndex, limits: DiffLimits = DiffLimits()
-) -> dict:
+def build_diff(hunks: list[Hunk], new: str | TextIndex, limits: DiffLimits = DiffLimits()) -> dict:
     """The public diff: hunks with the unchanged new text between them."""
     lines = _index(new).lines
     ops: list[tuple[str, str]] = []
@@ -324,19 +330,65 @@ def meaningful_words(text: str) -> list[str]:
     return text.translate(_TO_SPACE).split()
 
 
+# British and American spellings of one word (colour/color, organise/organize,
+# centre/center, travelled/traveled, defence/defense, catalogue/catalog,
+# judgement/judgment, programme/program, paediatric/pediatric): each pattern
+# rewrites the British form to the American one. Only these regular
+# patterns count, not "any small edit": "not" and "now" differ by one letter
+# and mean opposite things. Each rewrite needs a few letters before it, so
+# short words such as "four" (for), "hour" or "are" are never touched.
+_SPELLING_VARIANTS = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"(?<=[a-z]{3})our(?=s?$|ed$|ing$|ite|able|ful|er)", "or"),
+        (r"(?<=[a-z]{2})is(?=e$|es$|ed$|ing$|ation|er$|ers$)", "iz"),
+        (r"(?<=[a-z]{2})ys(?=e$|es$|ed$|ing$)", "yz"),
+        (r"(?<=[a-z]{2}[^aeiou])re(?=s?$)", "er"),
+        (r"(?<=[a-z]{3})ence(?=s?$)", "ense"),
+        (r"(?<=[a-z]{3}[aeiou])ll(?=ed$|ing$|er$|ers$)", "l"),
+        (r"(?<=[a-z]{3})ogue(?=s?$)", "og"),
+        (r"(?<=[a-z]{2})dge(?=ment|ing$)", "dg"),
+        (r"(?<=[a-z]{4})amme(?=s?$)", "am"),
+        (r"(?<=[a-z])(?:ae|oe)(?=[a-z]{3})", "e"),
+    )
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def spelling_key(word: str) -> str:
+    """The word with British spellings rewritten to American ones.
+
+    Two words with the same key are spelling variants of each other. Case
+    is kept: "Committee" and "committee" differ (a defined term, a name).
+    """
+    for pattern, replacement in _SPELLING_VARIANTS:
+        word = pattern.sub(replacement, word)
+    return word
+
+
+def _same_words(removed: list[str], added: list[str]) -> bool:
+    if removed == added:
+        return True
+    return len(removed) == len(added) and all(
+        old == new or spelling_key(old) == spelling_key(new)
+        for old, new in zip(removed, added, strict=True)
+    )
+
+
 def classify_hunks(hunks: list[Hunk], *, whole_file: bool) -> str:
-    """'editorial' when only whitespace, punctuation or formatting changed.
+    """'editorial' when only whitespace, punctuation, formatting or spelling changed.
 
     Adding or deleting the whole charter (`whole_file`) is always material.
     In each hunk, the words removed and the words added (in order) must be
-    the same for the change to be editorial: case, digits and symbols such
-    as ≤ or % count.
+    the same for the change to be editorial, or differ only as British and
+    American spellings of one word (acknowledgment, acknowledgement): case,
+    digits and symbols such as ≤ or % count.
     """
     if whole_file:
         return MATERIAL
     for hunk in hunks:
         removed = "".join(text for op, text in hunk.ops if op == "delete")
         added = "".join(text for op, text in hunk.ops if op == "insert")
-        if meaningful_words(removed) != meaningful_words(added):
+        if not _same_words(meaningful_words(removed), meaningful_words(added)):
             return MATERIAL
     return EDITORIAL

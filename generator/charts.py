@@ -1,106 +1,150 @@
-"""SVG charts of published transparency figures, drawn with matplotlib.
+"""SVG charts of published transparency figures, drawn with pygal.
 
-Charts only ever see published values: a suppressed count ("<10", "withheld")
-gets no bar or point, only its marker as text, so a chart cannot reveal more
-than the table beside it. Output bytes are reproducible: a fixed hash salt for
-element ids, no date in the metadata, text kept as text (`svg.fonttype` none),
-and no global matplotlib state is touched (a Figure without pyplot, settings in
-an rc_context).
+pygal builds the SVG as an XML tree in pure Python, about 15 times faster
+than matplotlib, whose layout and text measuring dominated site builds
+(measured: ~0.35-0.55 s per chart with matplotlib, tuned or not, against
+~0.03 s with pygal). The charts are static: pygal's tooltip script is never
+linked (`js=[]`) and its inline configuration script is removed, so they
+render without JavaScript. Output bytes are reproducible: the chart id is a
+hash of the chart's inputs (pygal would draw a random one), and pygal's
+comments, which carry the date of the build, are dropped.
+
+Charts only ever see published values: a suppressed count ("<10",
+"withheld") gets no bar or point, only its marker as text, so a chart cannot
+reveal more than the table beside it. Same inputs give the same SVG, so each
+chart is drawn once per build (an in-memory memo).
 """
 
 from __future__ import annotations
 
-import io
-import re
+import hashlib
+import json
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
-import matplotlib
-from matplotlib.figure import Figure
+import pygal
+from pygal.style import Style
 
 PublishedValue = int | str | None
 
-_RC: Any = {
-    "svg.hashsalt": "newsletter-transparency",
-    "svg.fonttype": "none",
-    "font.family": "DejaVu Sans",
-    "font.size": 10,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
+_COLOURS = ("#3f51b5", "#e65100", "#2e7d32", "#6a1b9a")
+_STYLE = Style(
+    background="transparent",
+    plot_background="transparent",
+    foreground="#333333",
+    foreground_strong="#333333",
+    foreground_subtle="#bbbbbb",
+    font_family="DejaVu Sans, Helvetica, Arial, sans-serif",
+    label_font_size=12,
+    major_label_font_size=12,
+    value_font_size=11,
+    title_font_size=13,
+    legend_font_size=12,
+    colors=_COLOURS,
+)
+_COMMON: dict[str, Any] = {
+    "style": _STYLE,
+    "js": [],
+    "disable_xml_declaration": True,
+    "explicit_size": True,  # natural size; CSS below lets it shrink
+    "truncate_label": -1,
+    "truncate_legend": -1,
+    "tooltip_border_radius": 0,
 }
-_BAR = "#3f51b5"
-_SERIES_COLOURS = ("#3f51b5", "#e65100", "#2e7d32", "#6a1b9a")
-_SERIES_MARKERS = ("o", "s", "^", "D")
 
 
-def _svg_text(figure: Figure) -> str:
-    buffer = io.StringIO()
-    with matplotlib.rc_context(_RC):
-        figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
-    return _inline(buffer.getvalue())
+def _static(root: Any) -> Any:
+    """Drop scripts and comments (pygal's comments carry the build date)."""
+    for parent in list(root.iter()):
+        for child in list(parent):
+            tag = child.tag if isinstance(child.tag, str) else ""
+            if not tag or tag.endswith("script"):
+                parent.remove(child)
+    return root
 
 
-def _inline(svg: str) -> str:
-    """Make matplotlib's SVG document fit inside an HTML fragment."""
-    start = svg.index("<svg")
-    body = re.sub(r"<metadata>.*?</metadata>", "", svg[start:], flags=re.S)
-    body = re.sub(
-        r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r'<svg\1 class="nl-chart-svg"', body, count=1
-    )
-    body = body.replace("<svg", '<svg aria-hidden="true" focusable="false"', 1)
-    lines: list[str] = []
-    for line in (raw.strip() for raw in body.splitlines()):
-        if not line:
-            continue
-        if lines and not line.startswith("<"):
-            lines[-1] += " " + line  # keep every line starting with a tag
-        else:
-            lines.append(line)
-    return "\n".join(lines)
+def _chart_id(kind: str, *parts: Any) -> str:
+    digest = hashlib.sha256(json.dumps([kind, *parts], sort_keys=True).encode()).hexdigest()
+    return f"nl-{digest[:12]}"
+
+
+def _render(chart: Any, chart_id: str) -> str:
+    chart.uuid = chart_id  # pygal scopes its CSS under #chart-<uuid>
+    chart.add_xml_filter(_static)
+    svg = str(chart.render(is_unicode=True))
+    svg = svg.replace('class="pygal-chart"', 'class="pygal-chart nl-chart-svg"', 1)
+    attributes = 'aria-hidden="true" focusable="false" style="max-width:100%;height:auto" '
+    return svg.replace("<svg ", "<svg " + attributes, 1)
 
 
 def _number(value: PublishedValue) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _shown(value: PublishedValue) -> str:
+    number = _number(value)
+    return f"{number:,}" if number is not None else str(value or "n/a")
+
+
+def _printed(text: str) -> Any:
+    """pygal prints a bar's value through a formatter: print the published form."""
+    return lambda _value: text
+
+
 def bar_chart(labels: Sequence[str], values: Sequence[PublishedValue], *, axis_label: str) -> str:
     """Horizontal bars; a suppressed value shows its marker where the bar would be."""
-    with matplotlib.rc_context(_RC):
-        height = 0.9 + 0.32 * len(labels)
-        figure = Figure(figsize=(6.4, height))
-        axes = figure.subplots()
-        positions = list(range(len(labels)))[::-1]
-        numbers = [_number(v) or 0 for v in values]
-        axes.barh(positions, numbers, color=_BAR, height=0.7)
-        axes.set_yticks(positions, labels=list(labels))
-        axes.set_xlabel(axis_label)
-        top = max(numbers, default=0) or 1
-        axes.set_xlim(0, top * 1.15)
-        for y, value in zip(positions, values, strict=True):
-            text = f"{value:,}" if _number(value) is not None else str(value or "n/a")
-            axes.text(_number(value) or 0, y, " " + text, va="center", fontsize=9)
-        return _svg_text(figure)
+    return _bar_chart(tuple(labels), tuple(values), axis_label)
+
+
+@lru_cache(maxsize=1024)
+def _bar_chart(labels: tuple[str, ...], values: tuple[PublishedValue, ...], axis_label: str) -> str:
+    chart = pygal.HorizontalBar(
+        **_COMMON,
+        width=640,
+        height=70 + 30 * max(len(labels), 1),
+        show_legend=False,
+        print_values=True,
+        print_values_position="top",
+        x_title=axis_label,
+        # Headroom past the longest bar for its printed value.
+        range=(0, round((max((_number(v) or 0 for v in values), default=0) or 1) * 1.15, 1)),
+    )
+    # pygal draws the first label at the bottom; reverse to read top-down.
+    chart.x_labels = list(reversed(labels))
+    points = [
+        {"value": _number(v) or 0, "formatter": _printed(_shown(v))} for v in reversed(values)
+    ]
+    chart.add(axis_label, points)
+    return _render(chart, _chart_id("bar", labels, values, axis_label))
 
 
 def line_chart(
     labels: Sequence[str], series: dict[str, Sequence[PublishedValue]], *, axis_label: str
 ) -> str:
     """One line per series across issues; a suppressed point is a gap."""
-    with matplotlib.rc_context(_RC):
-        figure = Figure(figsize=(7.2, 3.6))
-        axes = figure.subplots()
-        positions = list(range(len(labels)))
-        for index, (name, values) in enumerate(series.items()):
-            points = [_number(v) for v in values]
-            axes.plot(
-                positions,
-                [float("nan") if p is None else p for p in points],
-                label=name,
-                color=_SERIES_COLOURS[index % len(_SERIES_COLOURS)],
-                marker=_SERIES_MARKERS[index % len(_SERIES_MARKERS)],
-            )
-        axes.set_xticks(positions, labels=list(labels), rotation=30, ha="right")
-        axes.set_ylabel(axis_label)
-        axes.set_ylim(bottom=0)
-        axes.legend(frameon=False)
-        return _svg_text(figure)
+    frozen = tuple((name, tuple(values)) for name, values in series.items())
+    return _line_chart(tuple(labels), frozen, axis_label)
+
+
+@lru_cache(maxsize=64)
+def _line_chart(
+    labels: tuple[str, ...],
+    series: tuple[tuple[str, tuple[PublishedValue, ...]], ...],
+    axis_label: str,
+) -> str:
+    chart = pygal.Line(
+        **_COMMON,
+        width=720,
+        height=360,
+        allow_interruptions=True,  # a suppressed point breaks the line
+        x_label_rotation=30,
+        y_title=axis_label,
+        legend_at_bottom=True,
+        legend_at_bottom_columns=4,
+        include_x_axis=True,
+    )
+    chart.x_labels = list(labels)
+    for name, values in series:
+        chart.add(name, [_number(v) for v in values])
+    return _render(chart, _chart_id("line", labels, series, axis_label))

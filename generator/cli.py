@@ -74,7 +74,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
     path = collect_issue(
         settings,
         args.slug,
-        collected_at=collection_time(datetime.now(UTC)),
+        collected_at=collection_time(datetime.now(UTC).replace(microsecond=0)),
         skip_invalid=args.skip_invalid,
         strict=args.strict,
         correction=args.correction,
@@ -92,7 +92,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.config_file)
     issue_window(args.slug)  # a bad slug is named before anything else
-    now = datetime.now(UTC)  # the editor's action is dated here, never in the library
+    # The editor's action is dated here, from the clock; library code never reads it.
+    now = datetime.now(UTC).replace(microsecond=0)
     if args.correction is not None:
         issue = record_prose_correction(
             settings.issues_dir / args.slug, reason=args.correction, now=now

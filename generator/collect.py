@@ -59,11 +59,21 @@ def collect_transparency_section(
     settings: Settings, window: IssueWindow, *, skip_invalid: bool
 ) -> dict[str, Any] | None:
     opts = settings.options.flags
+    before = issue_window(previous_season(window.season).slug)
+    if opts.aggregates:
+        from .transparency_aggregates import collect_transparency_from_aggregates
+
+        return collect_transparency_from_aggregates(
+            settings.path(opts.aggregates),
+            start=window.start,
+            end=window.end,
+            previous=(before.start, before.end),
+            k=settings.options.privacy_k,
+        )
     if not opts.paths:
         return None
     from .transparency import collect_transparency
 
-    before = issue_window(previous_season(window.season).slug)
     return collect_transparency(
         list(opts.paths),
         base_dir=settings.root,
@@ -157,7 +167,7 @@ def issue_data(
 def frozen_message(issue: Issue) -> str:
     return (
         f"{issue.issue_md}: issue {issue.slug} is published; its data is frozen. "
-        f'A change after publication is a correction: `newsletter collect {issue.slug} '
+        f"A change after publication is a correction: `newsletter collect {issue.slug} "
         f'--correction "what was wrong"` keeps the earlier data and shows the change.'
     )
 
@@ -170,11 +180,14 @@ def collect_issue(
     skip_invalid: bool = False,
     strict: bool = False,
     correction: str | None = None,
+    refreeze: bool = False,
 ) -> Path:
     """Gather every section for `slug` and write issues/<slug>/data.json atomically.
 
     A published issue is collected again only as a correction (`correction` is
     its reason; `collected_at` dates it), which keeps the earlier data.
+    `refreeze` is for regenerating the committed sample only: it rewrites a
+    published issue's data and its recorded checksum, with no correction.
     """
     window = issue_window(slug)
     folder = settings.issues_dir / slug
@@ -184,7 +197,7 @@ def collect_issue(
         log.info("removed %s, left by an interrupted run", leftover.name)
     issue = load_issue(folder)
     frozen = issue.is_published and (issue.data_json.exists() or bool(issue.meta.data_sha256))
-    if frozen and correction is None:
+    if frozen and correction is None and not refreeze:
         raise IssueError(frozen_message(issue))
     if correction is not None and not frozen:
         raise IssueError(
@@ -199,6 +212,14 @@ def collect_issue(
         validate_data(data, issue.data_json)
         record_data_correction(issue, data, reason=correction, now=collected_at)
     else:
-        write_data(issue.data_json, data)
+        digest = write_data(issue.data_json, data)
+        if refreeze and issue.meta.data_sha256 is not None:
+            from .frontmatter import set_keys
+            from .issuedata import write_atomic
+
+            text = set_keys(
+                issue.issue_md.read_text("utf-8"), {"data_sha256": digest}, issue.issue_md
+            )
+            write_atomic(issue.issue_md, text.encode("utf-8"))
     log.info("collected %s: sections %s", slug, ", ".join(sorted(sections)) or "none")
     return issue.data_json

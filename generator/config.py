@@ -141,7 +141,13 @@ class CharterOptions(CollectingConfig):
 
 class FlagsOptions(CollectingConfig):
     paths = c.ListOfItems(c.Type(str), default=[])
+    aggregates = c.Optional(c.Type(str))  # pre-aggregated warehouse output, instead of paths
     rejected = c.Optional(c.Type(str))
+
+    def cross_checks(self) -> list[tuple[str, str]]:
+        if self.paths and self.aggregates:
+            return [("aggregates", "give either 'paths' (the export) or 'aggregates', not both")]
+        return []
 
 
 class SpacesOptions(CollectingConfig):

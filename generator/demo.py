@@ -29,7 +29,7 @@ def collect_sample(config_file: str | None, *, recollect: bool = False) -> list[
             continue
         if recollect and issue.data_json.exists():
             issue.data_json.unlink()
-        collect_issue(settings, issue.slug, collected_at=issue.window.end)
+        collect_issue(settings, issue.slug, collected_at=issue.window.end, refreeze=recollect)
         collected.append(issue.slug)
     return collected
 

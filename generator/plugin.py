@@ -7,6 +7,7 @@ issue changes.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,15 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             site_description=config.site_description or "",
             options=self.config,
         )
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        # Dates in the sitemap and gzip headers come from the data, not the clock,
+        # for plain `mkdocs build` too (newsletter build sets it the same way).
+        if not os.environ.get("SOURCE_DATE_EPOCH"):
+            from .build import source_date_epoch
+
+            os.environ["SOURCE_DATE_EPOCH"] = str(source_date_epoch(self.settings(config)))
+        return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         markdown = MarkdownSetup(

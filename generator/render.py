@@ -8,6 +8,7 @@ everything from a source reaches the page through autoescaped HTML fragments.
 
 from __future__ import annotations
 
+import functools
 import html
 import importlib
 from collections.abc import Callable
@@ -38,6 +39,13 @@ SECTIONS = (
     SectionKind("spaces", "Ethics Spaces", "generator.sources.spaces:render_spaces_section"),
     SectionKind("reading", "Reading list", "generator.sources.reading:render_reading_section"),
 )
+
+
+@functools.cache
+def environment() -> Any:
+    """One jinja2 environment for every page: compiling templates again per page
+    costs more than rendering them."""
+    return make_environment()
 
 
 def _renderer(dotted: str) -> Callable[..., str]:
@@ -88,7 +96,7 @@ def issue_page(issue: Issue, settings: Settings) -> str:
 
     tz = settings.timezone
     body = (
-        make_environment()
+        environment()
         .get_template("pages/issue.md.j2")
         .render(
             issue=issue_meta(issue, tz),
@@ -110,7 +118,7 @@ def archive_page(issues: list[Issue], settings: Settings) -> str:
     for issue in reversed(issues):
         by_year.setdefault(issue.window.season.year, []).append(issue_meta(issue, tz))
     body = (
-        make_environment()
+        environment()
         .get_template("pages/archive.md.j2")
         .render(years=sorted(by_year.items(), reverse=True), tz=tz)
     )
@@ -123,7 +131,7 @@ def home_page(issues: list[Issue], settings: Settings) -> str:
     latest = published[-1] if published else None
     upcoming = following_season(latest.window.season) if latest else None
     body = (
-        make_environment()
+        environment()
         .get_template("pages/home.md.j2")
         .render(
             site_name=settings.site_name,

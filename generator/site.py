@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .config import Settings
-from .feeds import site_feeds
+from .feeds import site_feeds, subscribe_page
 from .issues import Issue, load_issues
 from .render import issue_meta, site_pages
 
@@ -57,6 +57,23 @@ def spaces_files(issues: list[Issue], settings: Settings) -> dict[str, str]:
     from .spaces_pages import spaces_pages
 
     return spaces_pages(found[-1][1], tz=settings.timezone)
+
+
+def charter_feed_files(issues: list[Issue], settings: Settings) -> dict[str, bytes]:
+    """/charter/atom.xml: one entry per material change, from published issues only."""
+    found = published_sections([i for i in issues if i.is_published], "charter")
+    if not found:
+        return {}
+    from .charter_feed import charter_atom_feed
+
+    feed = charter_atom_feed(
+        [(i.slug, s) for i, s in found],
+        site_url=settings.site_url,
+        site_name=settings.site_name,
+        tag_authority=settings.tag_authority,
+        tz=settings.timezone,
+    )
+    return {"charter/atom.xml": feed}
 
 
 def data_downloads(issues: list[Issue]) -> dict[str, bytes]:
@@ -116,4 +133,6 @@ def site_files(
     files["data/index.md"] = data_index_page(files)
     published = [i for i in issues if i.is_published]
     files.update(site_feeds(published, pages, settings, markdown))
+    files.update(charter_feed_files(issues, settings))
+    files["subscribe.md"] = subscribe_page(settings)
     return files

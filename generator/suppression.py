@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import highspy
 import numpy as np
-from scipy.optimize import linprog
 
 EXACT = "exact"
 SMALL = "small"
@@ -89,6 +89,99 @@ def _bounds(value: int, status: str, k: int, ceiling: int) -> tuple[float, float
     return (k, max(ceiling, k))
 
 
+class Audit:
+    """One LP model of a count system, solved again and again as statuses change.
+
+    The equations never change; a status only sets a count's bounds, and an
+    audit only sets which count is minimised and maximised. So one HiGHS model
+    is built per system and re-solved from its last basis (a warm start),
+    which is what makes auditing hundreds of counts per issue cheap.
+    """
+
+    def __init__(self, system: CountSystem, k: int) -> None:
+        self.system, self.k = system, k
+        self.names = sorted(system.values)
+        self.index = {n: i for i, n in enumerate(self.names)}
+        # A withheld count cannot exceed the sum of all counts; any finite cap
+        # that large keeps the LP bounded without cutting off a feasible table.
+        self.ceiling = sum(system.values.values()) + k
+        self.highs = highspy.Highs()
+        self.highs.setOptionValue("output_flag", False)
+        self.highs.setOptionValue("presolve", "off")  # keeps the basis between solves
+        count = len(self.names)
+        zeros = np.zeros(count)
+        empty = np.zeros(0, dtype=np.int32)
+        self.highs.addCols(count, zeros, zeros, zeros, 0, empty, empty, np.zeros(0))
+        self._add_equations()
+        self.columns = np.arange(count, dtype=np.int32)
+        self.objective = np.zeros(count)
+        self.applied: dict[str, str] = {}
+        self.members: dict[str, list[dict[str, int]]] = {n: [] for n in self.names}
+        for equation in system.equations:
+            for name in equation:
+                self.members[name].append(equation)
+
+    def _add_equations(self) -> None:
+        starts: list[int] = []
+        indices: list[int] = []
+        values: list[float] = []
+        for equation in self.system.equations:
+            starts.append(len(indices))
+            for name, coef in sorted(equation.items()):
+                indices.append(self.index[name])
+                values.append(float(coef))
+        rows = len(starts)
+        if rows:
+            self.highs.addRows(
+                rows,
+                np.zeros(rows),
+                np.zeros(rows),
+                len(indices),
+                np.array(starts, dtype=np.int32),
+                np.array(indices, dtype=np.int32),
+                np.array(values),
+            )
+
+    def _apply(self, status: dict[str, str]) -> None:
+        changed = [n for n in self.names if self.applied.get(n) != status[n]]
+        if not changed:
+            return
+        bounds = [_bounds(self.system.values[n], status[n], self.k, self.ceiling) for n in changed]
+        self.highs.changeColsBounds(
+            len(changed),
+            np.array([self.index[n] for n in changed], dtype=np.int32),
+            np.array([b[0] for b in bounds], dtype=float),
+            np.array([b[1] for b in bounds], dtype=float),
+        )
+        self.applied.update({n: status[n] for n in changed})
+
+    def _solve(self, sense: highspy.ObjSense) -> float:
+        self.highs.changeObjectiveSense(sense)
+        self.highs.run()
+        if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise ValueError("suppression audit: published counts are inconsistent")
+        return float(self.highs.getInfo().objective_function_value)
+
+    def range_of(self, name: str, status: dict[str, str]) -> tuple[float, float]:
+        """Least and greatest value of `name` given what `status` publishes."""
+        self._apply(status)
+        self.objective[:] = 0.0
+        self.objective[self.index[name]] = 1.0
+        self.highs.changeColsCost(len(self.names), self.columns, self.objective)
+        low = self._solve(highspy.ObjSense.kMinimize)
+        high = self._solve(highspy.ObjSense.kMaximize)
+        return (round(low, 6), round(high, 6))
+
+    def pinned(self, name: str, status: dict[str, str]) -> bool:
+        # An equation whose other counts are all published pins `name` outright:
+        # the LP would say the same, so it is not asked.
+        for equation in self.members[name]:
+            if equation[name] and all(status[n] == EXACT for n in equation if n != name):
+                return True
+        low, high = self.range_of(name, status)
+        return high - low < 0.5
+
+
 def feasible_ranges(
     system: CountSystem,
     status: dict[str, str],
@@ -96,32 +189,16 @@ def feasible_ranges(
     *,
     stop_at_pinned: bool = False,
     only: list[str] | None = None,
+    audit: Audit | None = None,
 ) -> dict[str, tuple[float, float]]:
     """Least and greatest value of every suppressed count given what is published."""
-    names = sorted(system.values)
-    hidden = [n for n in (only or names) if status[n] != EXACT]
+    hidden = [n for n in (only or sorted(system.values)) if status[n] != EXACT]
     if not hidden:
         return {}
-    index = {n: i for i, n in enumerate(names)}
-    # A withheld count cannot exceed the sum of all counts; any finite cap that
-    # large keeps the LP bounded without cutting off a feasible table.
-    ceiling = sum(system.values.values()) + k
-    bounds = [_bounds(system.values[n], status[n], k, ceiling) for n in names]
-    rows = [e for e in system.equations if any(status[n] != EXACT for n in e)]
-    a_eq = np.zeros((max(len(rows), 1), len(names)))
-    for r, equation in enumerate(rows):
-        for name, coef in equation.items():
-            a_eq[r, index[name]] = coef
-    b_eq = np.zeros(a_eq.shape[0])
+    audit = audit or Audit(system, k)
     ranges: dict[str, tuple[float, float]] = {}
     for name in hidden:
-        goal = np.zeros(len(names))
-        goal[index[name]] = 1.0
-        low = linprog(goal, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        high = linprog(-goal, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        if not (low.success and high.success):
-            raise ValueError("suppression audit: published counts are inconsistent")
-        ranges[name] = (round(low.fun, 6), round(-high.fun, 6))
+        ranges[name] = audit.range_of(name, status)
         if stop_at_pinned and ranges[name][1] - ranges[name][0] < 0.5:
             break
     return ranges
@@ -157,30 +234,24 @@ def _candidates(system: CountSystem, status: dict[str, str], exposed: str) -> li
     return sorted(found, key=lambda n: (n in system.keep, system.values[n], n))
 
 
-def _complement(
-    system: CountSystem, status: dict[str, str], exposed: str, k: int, tries: int = 8
-) -> str | None:
+def _complement(audit: Audit, status: dict[str, str], exposed: str, tries: int = 8) -> str | None:
     """The preferred candidate that alone makes `exposed` unrecoverable, else the first.
 
     Counts to keep are tried only when no other candidate is left.
     """
+    system = audit.system
     candidates = _candidates(system, status, exposed)
     others = [n for n in candidates if n not in system.keep]
     candidates = others or candidates
     for name in candidates[:tries]:
-        trial = status | {name: WITHHELD}
-        low, high = feasible_ranges(system, trial, k, only=[exposed])[exposed]
-        if high - low >= 0.5:
+        if not audit.pinned(exposed, status | {name: WITHHELD}):
             return name
     return candidates[0] if candidates else None
 
 
-def _first_recoverable(
-    system: CountSystem, status: dict[str, str], k: int, safe: set[str]
-) -> str | None:
+def _first_recoverable(audit: Audit, status: dict[str, str], safe: set[str]) -> str | None:
     for name in sorted(n for n, s in status.items() if s != EXACT and n not in safe):
-        low, high = feasible_ranges(system, status, k, only=[name])[name]
-        if high - low < 0.5:
+        if audit.pinned(name, status):
             return name
         safe.add(name)
     return None
@@ -199,17 +270,49 @@ def protect(system: CountSystem, k: int) -> dict[str, str]:
     # Hiding more only widens what a reader must allow for, so a count once
     # found unrecoverable stays so: each is audited until it passes, not again.
     safe: set[str] = set()
-    while target := _first_recoverable(system, status, k, safe):
-        partner = _complement(system, status, target, k)
+    audit = Audit(system, k)
+    while target := _first_recoverable(audit, status, safe):
+        partner = _complement(audit, status, target)
         if partner is not None:
             status[partner] = WITHHELD
             continue
-        if status[target] == OMITTED:
+        # First the count and the small or zero parts beside it; if it is
+        # still pinned (say a zero total over published zero parts), the small
+        # or zero totals of its equations too.
+        widened = _omit_around(system, status, target, totals_too=status[target] == OMITTED)
+        if status[target] == OMITTED and not widened:
             raise ValueError(f"suppression cannot protect {target}")
         status[target] = OMITTED
-        for equation in (e for e in system.equations if target in e):
+    return status
+
+
+def _omit_around(
+    system: CountSystem, status: dict[str, str], target: str, *, totals_too: bool
+) -> bool:
+    """Omit small or zero counts tied to `target`; True if any was not omitted yet.
+
+    First only the parts beside `target` in its equations. When `target` is
+    already omitted and still pinned, the published zeros (or small counts)
+    that pin it may sit further away (a zero total over zero parts, a zero
+    subtotal over those): then every small or zero count reachable from
+    `target` through equations and hidden counts is omitted.
+    """
+    changed = False
+    frontier, used = {target}, set()
+    while frontier:
+        reached = [
+            i for i, e in enumerate(system.equations) if i not in used and frontier & e.keys()
+        ]
+        used.update(reached)
+        for equation in (system.equations[i] for i in reached):
             for name, coef in equation.items():
                 small_or_zero = status[name] == SMALL or system.values[name] == 0
-                if coef < 0 and small_or_zero and name not in system.fixed:
-                    status[name] = OMITTED  # the parts, not the total
-    return status
+                side = coef < 0 or totals_too
+                if side and small_or_zero and name not in system.fixed and status[name] != OMITTED:
+                    status[name] = OMITTED
+                    changed = True
+        if not totals_too:
+            break
+        names = {n for i in reached for n in system.equations[i]}
+        frontier = {n for n in names if status[n] != EXACT} - frontier if reached else set()
+    return changed

@@ -6,6 +6,7 @@ feed entries) are untrusted and must reach HTML as text.
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -39,7 +40,22 @@ def md_escape(value: str) -> str:
     return "".join("\\" + ch if ch in MARKDOWN_SPECIALS else ch for ch in text)
 
 
+# Unicode bidirectional embedding, override and isolate controls. In untrusted
+# text they can reorder what a reader sees around them (a title that appears to
+# say something else), so they never reach a page.
+BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def without_bidi_controls(value: object) -> object:
+    """Applied to every `{{ }}` output; Markup stays Markup."""
+    if isinstance(value, str) and not value.isascii():
+        return type(value)(value.translate(BIDI_CONTROLS))
+    return value
+
+
+@functools.cache
 def make_environment() -> jinja2.Environment:
+    """One shared environment, so each template compiles once. Callers must not modify it."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("generator", "templates"),
         autoescape=True,
@@ -47,6 +63,7 @@ def make_environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=without_bidi_controls,
     )
     env.filters["long_date"] = long_date
     env.filters["thousands"] = thousands

@@ -376,15 +376,21 @@ def index_page(sections: list[tuple[dict[str, Any], dict[str, Any]]]) -> str:
 
 def methodology_page(sections: list[tuple[dict[str, Any], dict[str, Any]]]) -> str:
     from generator import transparency  # the queries live with the aggregation
+    from generator.sources import flags_fast
 
     queries = [
+        (
+            "Fast path for a clean CSV export: typed reading and set-based checks",
+            flags_fast.example_sql(),
+        ),
         ("Validation: typed columns and one bit per broken rule", fx.checked_table_sql()),
         ("Rows whose flag_id repeats", fx.REPEATED_SQL.strip()),
         ("Their whole rows, to compare them", fx.ROW_KEYS_SQL.strip()),
         ("Exact duplicates and conflicts", fx.REPEATS_SQL.strip()),
         ("The counted flags", fx.FLAGS_VIEW_SQL.strip()),
     ] + [
-        (f"{name}.sql", transparency.query_text(name).strip()) for name in transparency.QUERY_FILES
+        (f"{name}.sql", transparency.query_text(name).strip())
+        for name in (*transparency.QUERY_FILES, "aggregates_export")
     ]
     template = make_environment().get_template("pages/transparency_methodology.md.j2")
     return template.render(

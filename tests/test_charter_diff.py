@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,13 +11,13 @@ from hypothesis import strategies as st
 from generator.charter_diff import (
     DiffLimits,
     Hunk,
-    _Outline,
     build_diff,
     classify_hunks,
     heading_paths,
     parse_word_diff,
     sections_touched,
 )
+from generator.charter_index import Lines, TextIndex, index_text
 
 NO_TRIM = DiffLimits(context_words=10**9, max_changed_chars=10**9)
 
@@ -137,6 +139,60 @@ def test_classify_hunks(removed: str, added: str, kind: str):
     assert classify_hunks([_hunk(removed, added)], whole_file=False) == kind
 
 
+@pytest.mark.parametrize(
+    "american, british",
+    [
+        ("acknowledgment", "acknowledgement"),
+        ("judgment", "judgement"),
+        ("color", "colour"),
+        ("behaviors", "behaviours"),
+        ("favorite", "favourite"),
+        ("organization", "organisation"),
+        ("recognized", "recognised"),
+        ("analyze", "analyse"),
+        ("center", "centre"),
+        ("traveled", "travelled"),
+        ("labeling", "labelling"),
+        ("defense", "defence"),
+        ("catalog", "catalogue"),
+        ("program", "programme"),
+        ("pediatric", "paediatric"),
+        ("Organize", "Organise"),
+    ],
+)
+def test_spelling_variants_are_editorial(american: str, british: str):
+    for removed, added in ((american, british), (british, american)):
+        hunk = _hunk(f"the {removed} of", f"the {added} of")
+        assert classify_hunks([hunk], whole_file=False) == "editorial", (removed, added)
+
+
+@pytest.mark.parametrize(
+    "removed, added",
+    [
+        ("not", "now"),  # one letter, opposite meaning
+        ("four", "for"),
+        ("hour", "hor"),
+        ("shall", "shell"),
+        ("may", "must"),
+        ("license", "licensed"),
+        ("us", "US"),
+        ("committee", "Committee"),  # a defined term
+        ("data", "date"),
+        ("color", "colour coded"),  # a word more
+        ("colour", "color, never"),
+        ("are", "aer"),
+        ("sure", "suer"),
+    ],
+)
+def test_other_small_edits_stay_material(removed: str, added: str):
+    assert classify_hunks([_hunk(removed, added)], whole_file=False) == "material"
+
+
+def test_a_spelling_fix_beside_a_real_change_is_material():
+    hunks = [_hunk("colour", "color"), _hunk("ask", "tell")]
+    assert classify_hunks(hunks, whole_file=False) == "material"
+
+
 def test_adding_or_deleting_the_whole_charter_is_material():
     assert classify_hunks([], whole_file=True) == "material"
     assert classify_hunks([], whole_file=False) == "editorial"  # a pure rename
@@ -217,8 +273,92 @@ PLAIN_LINE = st.sampled_from(["", "Some text.", "#hashtag is not a heading", "- 
 @given(st.lists(st.one_of(ATX_LINE, PLAIN_LINE), max_size=30))
 def test_fast_outline_agrees_with_the_line_by_line_parse(lines: list[str]):
     text = "".join(line + "\n" for line in lines)
-    fast = _Outline(text)
+    fast = index_text(text).outline
     # A fence after the text forces the line-by-line parse for the same lines.
-    slow = _Outline(text + "```\n```\n")
+    slow = index_text(text + "```\n```\n").outline
     assert fast._fast and not slow._fast
     assert fast.paths(0, len(lines)) == slow.paths(0, len(lines))
+
+
+# --- incremental indexes --------------------------------------------------------
+
+LINE = st.sampled_from(
+    ["", "Text.", "More text here.", "# Top", "## Part", "### Small", "```", "Title", "---", "  "]
+)
+
+
+def _line_hunks(old: str, new: str) -> list[Hunk]:
+    """Line hunks as `git diff -U0` gives them (difflib finds the same kind).
+
+    As for git, a last line without a newline differs from the same line with one.
+    """
+    matcher = difflib.SequenceMatcher(
+        a=old.splitlines(keepends=True), b=new.splitlines(keepends=True), autojunk=False
+    )
+    return [Hunk(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+
+
+def _join(lines: list[str], final_newline: bool) -> str:
+    return "\n".join(lines) + ("\n" if final_newline and lines else "")
+
+
+def _same_index(derived: TextIndex, fresh: TextIndex) -> None:
+    count = fresh.lines.count
+    assert derived.lines.count == count
+    offsets = [derived.lines.offset(line) for line in range(-1, count + 2)]
+    assert offsets == [fresh.lines.offset(line) for line in range(-1, count + 2)]
+    assert derived.outline.paths(0, count) == fresh.outline.paths(0, count)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(LINE, max_size=40),
+    st.lists(LINE, max_size=40),
+    st.booleans(),
+    st.booleans(),
+)
+def test_derived_index_equals_a_fresh_one(old_lines, new_lines, old_nl, new_nl):
+    """Each version's index is derived from the next one's by its hunks (both ways)."""
+    old, new = _join(old_lines, old_nl), _join(new_lines, new_nl)
+    hunks = _line_hunks(old, new)
+    _same_index(index_text(old).advanced(hunks, new), index_text(new))
+    backwards = [Hunk(h.new_start, h.new_end, h.old_start, h.old_end) for h in hunks]
+    _same_index(index_text(new).advanced(backwards, old), index_text(old))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(LINE, max_size=30), st.lists(LINE, max_size=30), st.data())
+def test_hunks_that_do_not_fit_are_never_trusted(old_lines, new_lines, data):
+    """Wrong hunks (a binary diff, another version) give a fresh index, never a wrong one."""
+    old, new = _join(old_lines, True), _join(new_lines, True)
+    limit = len(old_lines) + 2
+    start = data.draw(st.integers(0, limit))
+    new_start = data.draw(st.integers(0, limit))
+    hunks = [
+        Hunk(
+            start,
+            start + data.draw(st.integers(0, 3)),
+            new_start,
+            new_start + data.draw(st.integers(0, 3)),
+        )
+    ]
+    _same_index(index_text(old).advanced(hunks, new), index_text(new))
+    _same_index(index_text(old).advanced([], new), index_text(new))
+
+
+def test_many_small_edits_keep_the_index_exact():
+    """A long chain of derived versions (blocks shared, split and merged) stays exact."""
+    lines = [f"## Part {n}" if n % 9 == 0 else f"Sentence {n}." for n in range(300)]
+    index = index_text(_join(lines, True))
+    for step in range(200):
+        at = (step * 37) % (len(lines) + 1)
+        before = _join(lines, True)
+        if step % 3 == 0:
+            lines[at:at] = [f"Inserted {step}.", f"# Heading {step}"]
+        elif step % 3 == 1:
+            del lines[at : at + 3]
+        else:
+            lines[at : at + 1] = [f"Changed {step}."]
+        index = index.advanced(_line_hunks(before, _join(lines, True)), _join(lines, True))
+        assert isinstance(index.lines, Lines)
+    _same_index(index, index_text(_join(lines, True)))

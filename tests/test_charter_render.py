@@ -13,6 +13,7 @@ import markdown
 import pytest
 from bs4 import BeautifulSoup
 
+from generator.charter_feed import charter_atom_feed
 from generator.charter_markdown import safe_charter_markdown
 from generator.charter_pages import charter_pages
 from generator.charter_section import render_charter_section
@@ -157,7 +158,11 @@ def test_charter_pages_timeline_versions_and_dedup(section: dict):
     assert sorted(pages) == sorted(
         ["charter/index.md"] + [f"charter/versions/{s}.md" for s in shorts]
     )
-    assert all(source.startswith("# ") for source in pages.values())
+    for path, source in pages.items():
+        if path.startswith("charter/versions/"):  # versions stay out of the search index
+            assert source.startswith("---\nsearch:\n  exclude: true\n---\n")
+            source = source.split("---\n", 2)[2].lstrip("\n")
+        assert source.startswith("# "), path
     html = markdown.markdown(pages["charter/index.md"], extensions=["toc", "attr_list"])
     page = soup(html)
     versions = page.select("div.nl-charter-version")
@@ -170,8 +175,13 @@ def test_charter_pages_timeline_versions_and_dedup(section: dict):
         "../issues/2026-march-equinox/",
         "../issues/2026-march-equinox/",
     ]
-    version_links = [a["href"] for a in page.find_all("a", string="Full text of this version")]
-    assert version_links == [f"versions/{s}.md" for s in reversed(shorts)]
+    version_links = [
+        (a.get_text(), a["href"])
+        for a in page.find_all("a", string=lambda s: s and s.startswith("Full text of version"))
+    ]
+    # Each link names its version, so a list of links read aloud stays clear.
+    assert [href for _, href in version_links] == [f"versions/{s}.md" for s in reversed(shorts)]
+    assert [text.split()[4] for text, _ in version_links] == list(reversed(shorts))
     assert page.find("h4", string="Consent") is not None  # the current text, nested
     assert_inert(page)
 
@@ -216,9 +226,16 @@ def test_pages_build_with_mkdocs_strict(section: dict, tmp_path: Path):
         (docs / "issues" / slug).mkdir(parents=True)
         (docs / "issues" / slug / "index.md").write_text("# Issue\n", encoding="utf-8")
     (docs / "index.md").write_text("# Home\n", encoding="utf-8")
-    for path, source in charter_pages([("2026-march-equinox", section)], tz="UTC").items():
+    sections = [("2026-march-equinox", section)]
+    for path, source in charter_pages(sections, tz="UTC").items():
         (docs / path).parent.mkdir(parents=True, exist_ok=True)
         (docs / path).write_text(source, encoding="utf-8")
+    # The plugin writes the charter feed beside the page, as here.
+    (docs / "charter" / "atom.xml").write_bytes(
+        charter_atom_feed(
+            sections, site_url="https://t.example/", site_name="t", tag_authority="t.example,2026"
+        )
+    )
     (site / "mkdocs.yml").write_text(
         "site_name: t\nmarkdown_extensions: [attr_list, md_in_html, toc]\n", encoding="utf-8"
     )
@@ -230,4 +247,6 @@ def test_pages_build_with_mkdocs_strict(section: dict, tmp_path: Path):
     )
     built = soup((site / "site" / "charter" / "index.html").read_text(encoding="utf-8"))
     assert built.select("ins .nl-visually-hidden")
+    (feed_link,) = built.find_all("a", href="atom.xml")
+    assert (site / "site" / "charter" / feed_link["href"]).is_file()
     assert_inert(built.select_one("div.nl-charter-version"))

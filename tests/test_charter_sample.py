@@ -31,6 +31,10 @@ def test_sample_history_in_sections_and_on_the_charter_page(tmp_path: Path):
     assert {c["kind"] for c in changes} == {"material", "editorial"}
     assert all(c["author"] and "@" not in c["author"] for c in changes)
     assert whole["current"]["text"] == (repo / NEW_PATH).read_text(encoding="utf-8")
+    # Untrailered, and only a spelling variant (acknowledgment -> acknowledgement).
+    (spelling,) = [c for c in changes if c["subject"] == "Use British spelling of acknowledgement"]
+    assert spelling["trailers"]["change_type"] is None
+    assert (spelling["kind"], spelling["kind_source"]) == ("editorial", "classified")
 
     # Split into seasons: every change is reported once, in order.
     sections = [

@@ -102,3 +102,21 @@ def test_ids_survive_a_title_change_and_hostile_titles_stay_text(tmp_path: Path)
     page = BeautifulSoup((site / "issues/2024-june-solstice/index.html").read_text(), "html.parser")
     assert page.find("script", string=lambda s: s and "alert(1)" in s) is None
     assert hostile in page.select_one("article h1").get_text()
+
+
+def test_entry_content_survives_the_round_trip(sample) -> None:
+    """The text feedparser reads back from RSS and Atom is the text we put in JSON Feed."""
+    site, issues = sample
+    items = {item["id"]: item for item in parse(site, "feed.json")["items"]}
+
+    def words(html: str) -> list[str]:
+        return BeautifulSoup(html, "html.parser").get_text(" ").split()
+
+    for name in ("feed.xml", "atom.xml"):
+        for entry in parse(site, name).entries:
+            expected = words(items[entry.id]["content_html"])
+            assert words(entry.content[0].value) == expected
+    for issue in issues:
+        item = items[f"tag:ethics.example.org,2022:issue/{issue.slug}"]
+        prose = " ".join(BeautifulSoup(issue.prose, "html.parser").get_text(" ").split()[:8])
+        assert prose.replace("*", "") in " ".join(words(item["content_html"])).replace("*", "")

@@ -3,10 +3,14 @@
 One collection runs git a fixed number of times, whatever the number of
 commits (besides rev-parse checks): one `git log --follow --raw -p
 --word-diff=porcelain -U0` lists every change with its blob ids, dates and
-word diff (computed by git, in C), then one `git cat-file --batch` reads the
-commit objects and charter versions of the changes in the window. The
+word diff (computed by git, in C), and one `git cat-file --batch` reads the
+commit objects and charter versions of the changes in the window, batch by
+batch while `git log` is still walking (see generator.charter_git). The
 history is read in full and filtered in Python, not with `--since`, whose
-walk can stop early when committer dates are out of order.
+walk can stop early when committer dates are out of order. Each version's
+line and heading index is derived from the next version's (see
+generator.charter_index), so a long history costs little more than git's
+own work.
 
 Choices, documented for readers of the data:
 
@@ -31,29 +35,25 @@ Choices, documented for readers of the data:
 
 from __future__ import annotations
 
-import codecs
+import contextlib
 import logging
 import re
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import git
-
 from generator.charter_diff import (
     EDITORIAL,
-    GIT_WORD_REGEX,
     MATERIAL,
     Hunk,
     TextIndex,
     build_diff,
     classify_hunks,
     index_text,
-    parse_word_diff,
     sections_touched,
 )
+from generator.charter_git import ObjectReader, RawChange, stream_changes
 from generator.charter_repository import (
     open_repository,
     provenance_name,
@@ -75,102 +75,7 @@ _PERSON = re.compile(rb"^(.*) <[^>]*> (-?\d+) [+-]\d{4}$")
 _TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*):\s*(.*)$")
 
 
-# --- reading history --------------------------------------------------------
-
-
-@dataclass
-class _RawChange:
-    """One commit from `git log --raw -p`: the charter's blobs, paths and hunks."""
-
-    sha: str
-    status: str = ""
-    old_blob: str | None = None
-    new_blob: str | None = None
-    old_path: str | None = None
-    new_path: str | None = None
-    hunks: list[Hunk] = field(default_factory=list)
-    author_date: datetime = EPOCH
-    commit_date: datetime = EPOCH
-
-    def date(self, date_field: str) -> datetime:
-        return self.commit_date if date_field == "committer" else self.author_date
-
-
-def _log_command(ref: str, path: str, first_parent: bool) -> list[str]:
-    """One `git log` for every change: raw lines (blobs, renames) and word diffs.
-
-    The options pin down everything a user's git config could change in the
-    output (colour, external diff tools, signatures, path quoting).
-    """
-    args = [
-        "-c",
-        "core.quotepath=off",
-        "log",
-        "--follow",
-        "--topo-order",
-        "-M",
-        "--raw",
-        "-p",
-        "-U0",
-        "--word-diff=porcelain",
-        f"--word-diff-regex={GIT_WORD_REGEX}",
-        "--no-abbrev",
-        "--no-color",
-        "--no-ext-diff",
-        "--no-textconv",
-        "--no-show-signature",
-        "--format=%x00commit %H %at %ct",
-    ]
-    if first_parent:
-        args += ["--first-parent", "--diff-merges=first-parent"]
-    else:
-        args += ["--diff-merges=off"]
-    return args + [ref, "--", path]
-
-
-def _unquote_path(path: str) -> str:
-    """Undo git's C-style quoting of unusual paths."""
-    if len(path) >= 2 and path[0] == path[-1] == '"':
-        raw = codecs.escape_decode(path[1:-1].encode("utf-8"))[0]
-        return bytes(raw).decode("utf-8", "replace")
-    return path
-
-
-def _parse_raw_line(change: _RawChange, line: str) -> None:
-    meta, *paths = line[1:].split("\t")
-    fields = meta.split()
-    change.status = fields[4][0]
-    change.old_blob = None if set(fields[2]) == {"0"} else fields[2]
-    change.new_blob = None if set(fields[3]) == {"0"} else fields[3]
-    change.old_path, change.new_path = _unquote_path(paths[0]), _unquote_path(paths[-1])
-
-
-def _log_changes(repo: git.Repo, ref: str, path: str, first_parent: bool) -> list[_RawChange]:
-    """Every commit that changed the charter, newest first."""
-    out: bytes = repo.git.execute(
-        ["git", *_log_command(ref, path, first_parent)], stdout_as_string=False
-    )  # type: ignore[assignment]
-    changes: list[_RawChange] = []
-    for chunk in out.decode("utf-8", "replace").split("\0commit ")[1:]:
-        header, _, rest = chunk.partition("\n")
-        sha, authored, committed = header.split()
-        change = _RawChange(
-            sha=sha,
-            author_date=datetime.fromtimestamp(int(authored), UTC),
-            commit_date=datetime.fromtimestamp(int(committed), UTC),
-        )
-        lines = rest.split("\n")
-        patch_start = len(lines)
-        for index, line in enumerate(lines):
-            if line.startswith(":") and not change.status:
-                _parse_raw_line(change, line)
-            elif line.startswith("diff --git "):
-                patch_start = index
-                break
-        change.hunks = parse_word_diff(lines[patch_start:])
-        if change.status:
-            changes.append(change)
-    return changes
+# --- commit messages -------------------------------------------------------
 
 
 def _decode(data: bytes, encoding: str | None, what: str) -> str:
@@ -263,49 +168,18 @@ def _parse_trailers(paragraph: str) -> dict[str, list[str]] | None:
     return trailers
 
 
-class _ObjectStore:
-    """Commits and charter versions, read in one `git cat-file --batch` run.
+class _Versions:
+    """Charter versions (decoded once each) and commits, from an ObjectReader."""
 
-    Blobs are decoded once each: consecutive changes share them (one's
-    "after" is the next one's "before").
-    """
-
-    def __init__(self, repo: git.Repo):
-        self._repo = repo
-        self._raw: dict[str, bytes] = {}
+    def __init__(self, objects: ObjectReader):
+        self.objects = objects
         self._text: dict[str, str] = {}
-
-    def load(self, ids: Iterable[str | None]) -> None:
-        wanted = sorted({i for i in ids if i and i not in self._raw})
-        if not wanted:
-            return
-        process = self._repo.git.execute(
-            ["git", "cat-file", "--batch"], istream=subprocess.PIPE, as_process=True
-        )
-        popen = process.proc
-        assert popen is not None  # as_process=True always starts one
-        out, _ = popen.communicate(("\n".join(wanted) + "\n").encode())
-        if popen.returncode != 0:
-            raise NewsletterError("charter: git cat-file failed reading the charter's history")
-        position = 0
-        for object_id in wanted:
-            header_end = out.index(b"\n", position)
-            fields = out[position:header_end].split()
-            if len(fields) != 3:
-                raise NewsletterError(f"charter: git object {object_id} is missing")
-            size = int(fields[2])
-            self._raw[object_id] = out[header_end + 1 : header_end + 1 + size]
-            position = header_end + 1 + size + 1
-
-    def raw(self, object_id: str) -> bytes:
-        self.load([object_id])
-        return self._raw[object_id]
 
     def text(self, blob: str | None) -> str | None:
         if blob is None:
             return None
         if blob not in self._text:
-            data = self.raw(blob)
+            data = self.objects.raw(blob)
             try:
                 text = data.decode("utf-8")
             except UnicodeDecodeError:
@@ -315,25 +189,31 @@ class _ObjectStore:
             self._text[blob] = text.replace("\r\n", "\n") if "\r" in text else text
         return self._text[blob]
 
+    def commit(self, sha: str) -> _Commit:
+        return _parse_commit(sha, self.objects.raw(sha))
+
 
 class _Indexes:
-    """Line and heading indexes of the versions, each derived from the last.
+    """Line and heading indexes of the versions, each derived from the next.
 
-    Changes come oldest first and one's "after" is nearly always the next
-    one's "before", so only the changed lines of each version are scanned
-    (see generator.charter_index; a mismatch falls back to a full scan).
+    Changes are built newest first (as git lists them), and one's "before"
+    is nearly always the previous one's "after", so each version's index is
+    derived from its successor's by reversing the hunks: only the changed
+    lines are scanned (see generator.charter_index; a mismatch falls back to
+    a full scan).
     """
 
     def __init__(self) -> None:
         self._last: tuple[str, TextIndex] | None = None
 
-    def pair(self, raw: _RawChange, before: str, after: str) -> tuple[TextIndex, TextIndex]:
-        if self._last is not None and self._last[0] == raw.old_blob:
-            old = self._last[1]
+    def pair(self, raw: RawChange, before: str, after: str) -> tuple[TextIndex, TextIndex]:
+        if self._last is not None and self._last[0] == raw.new_blob:
+            new = self._last[1]
         else:
-            old = index_text(before)
-        new = old.advanced(raw.hunks, after)
-        self._last = (raw.new_blob or "", new)
+            new = index_text(after)
+        reverse = [Hunk(h.new_start, h.new_end, h.old_start, h.old_end) for h in raw.hunks]
+        old = new.advanced(reverse, before)
+        self._last = (raw.old_blob or "", old)
         return old, new
 
 
@@ -350,19 +230,19 @@ def _change_type(trailers: dict[str, list[str]], short: str) -> str | None:
     logger.warning(
         "charter: commit %s has Change-Type %r; expected material or editorial; classifying",
         short,
-        values[-1],
+        values[-1][:80],  # untrusted and unbounded: keep log lines short
     )
     return None
 
 
-def _status_name(raw: _RawChange) -> str:
+def _status_name(raw: RawChange) -> str:
     return {"A": "added", "D": "deleted", "R": "renamed", "C": "copied"}.get(raw.status, "modified")
 
 
 def _build_change(
-    blobs: _ObjectStore,
+    blobs: _Versions,
     indexes: _Indexes,
-    raw: _RawChange,
+    raw: RawChange,
     commit: _Commit,
     date_field: str,
     commit_url: str | None,
@@ -440,28 +320,16 @@ def collect_charter(
     try:
         refuse_shallow(opened)
         head = opened.git.rev_parse(ref)
-        raws = list(reversed(_log_changes(opened, ref, path, first_parent)))
-        in_window = [raw for raw in raws if start <= raw.date(date_field) < end]
-        before_end = [raw for raw in raws if raw.date(date_field) < end]
-        store = _ObjectStore(opened)
-        store.load(
-            [raw.sha for raw in in_window]
-            + [blob for raw in in_window for blob in (raw.old_blob, raw.new_blob)]
-            + [before_end[-1].new_blob if before_end else None]
-        )
-        indexes = _Indexes()
-        changes = [
-            _build_change(
-                store,
-                indexes,
-                raw,
-                _parse_commit(raw.sha, store.raw(raw.sha)),
-                date_field,
-                commit_url,
+        git_dir = str(opened.git_dir)
+        with (
+            ObjectReader(git_dir) as objects,
+            contextlib.closing(stream_changes(git_dir, ref, path, first_parent)) as raws,
+        ):
+            versions = _Versions(objects)
+            changes, last_before_end = _collect_window(
+                versions, raws, start, end, date_field, commit_url
             )
-            for raw in in_window
-        ]
-        current = _current_version(store, before_end, date_field, commit_url)
+            current = _current_version(versions, last_before_end, date_field, commit_url)
         provenance = {
             "repository": provenance_name(repo, opened),
             "branch": branch,
@@ -485,22 +353,71 @@ def collect_charter(
     }
 
 
+_BATCH = 64  # changes whose objects are fetched together
+
+
+def _collect_window(
+    versions: _Versions,
+    raws: Iterable[RawChange],
+    start: datetime,
+    end: datetime,
+    date_field: str,
+    commit_url: str | None,
+) -> tuple[list[dict], RawChange | None]:
+    """The changes in [start, end), oldest first, and the last change before end.
+
+    `raws` come newest first, while git is still producing them: each batch
+    is fetched and built as soon as it is complete. The whole history is
+    read and filtered here, not with `--since`, whose walk can stop early
+    when committer dates are out of order.
+    """
+    changes: list[dict] = []
+    batch: list[RawChange] = []
+    indexes = _Indexes()
+    last_before_end: RawChange | None = None
+
+    def build() -> None:
+        versions.objects.fetch(
+            object_id for raw in batch for object_id in (raw.sha, raw.new_blob, raw.old_blob)
+        )
+        for raw in batch:
+            changes.append(
+                _build_change(
+                    versions, indexes, raw, versions.commit(raw.sha), date_field, commit_url
+                )
+            )
+        batch.clear()
+
+    for raw in raws:
+        date = raw.date(date_field)
+        if last_before_end is None and date < end:
+            # Newest first: the first change dated before the end is the last
+            # in history order (an early author date landing later counts late).
+            last_before_end = raw
+        if start <= date < end:
+            batch.append(raw)
+            if len(batch) == _BATCH:
+                build()
+    build()
+    changes.reverse()
+    return changes, last_before_end
+
+
 def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
 def _current_version(
-    blobs: _ObjectStore, before_end: list[_RawChange], date_field: str, commit_url: str | None
+    versions: _Versions, raw: RawChange | None, date_field: str, commit_url: str | None
 ) -> dict | None:
     """The charter as of the window's end: after the last change dated before it.
 
     "Last" is in history order, so a commit with an early author date that
     landed later does not turn the clock back.
     """
-    if not before_end:
+    if raw is None:
         return None
-    raw = before_end[-1]
-    text = blobs.text(raw.new_blob)
+    text = versions.text(raw.new_blob)
     return {
         "commit": raw.sha,
         "short": raw.sha[:SHORT_SHA],

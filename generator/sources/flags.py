@@ -241,6 +241,7 @@ class LoadedExport:
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
     extra_columns: list[str] = field(default_factory=list)
     validation_sql: str = ""
+    route: str = "text"  # "typed": a clean all-CSV export read by flags_fast
 
 
 def resolve_patterns(patterns: list[str], base_dir: Path) -> list[Path]:
@@ -518,7 +519,9 @@ def load_export(
     files = [open_export_file(con, p, base_dir) for p in resolve_patterns(patterns, base_dir)]
     _warn_extra_columns(files)
     con.execute(_enum_types_sql())
-    fast = _load_fast(con, files)
+    from generator.sources import flags_fast  # the typed route for clean CSV exports
+
+    fast = flags_fast.load_fast(con, files)
     if fast is not None:
         return fast
     union = "\nUNION ALL\n".join(_raw_select(i, f) for i, f in enumerate(files))
@@ -536,23 +539,6 @@ def load_export(
         raise _collect_errors(export)
     if export.rejected and rejected_path is not None:
         _write_rejected(export, rejected_path)
-    return export
-
-
-def _load_fast(con: duckdb.DuckDBPyConnection, files: list[ExportFile]) -> LoadedExport | None:
-    """A clean all-CSV export, loaded by the typed reader; None means take the text path."""
-    from generator.sources import flags_fast
-
-    if not flags_fast.eligible(files):
-        return None
-    fast = flags_fast.try_fast(con, files)
-    if not fast.clean:
-        return None
-    export = LoadedExport(
-        con, files, fast.rows_per_file, validation_sql=flags_fast.fast_checked_sql(files)
-    )
-    export.extra_columns = sorted({c for f in files for c in f.columns if c not in COLUMNS})
-    export.read = export.counted = sum(fast.rows_per_file)
     return export
 
 

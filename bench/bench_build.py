@@ -1,0 +1,191 @@
+"""Benchmark: building archives of 100 and 400 issues, against a Material blog.
+
+Generates archives with full data sections by cloning the committed sample
+issues (prose and data.json) under new slugs, one per equinox and solstice
+going back from the newest sample issue, each published with its checksums.
+Builds them with our plugin (`newsletter build`), and, side by side in the
+same run, builds the same 100 issues' prose as a Material blog (the `blog`
+plugin, posts with a date) with mkdocs-rss-plugin: what a MkDocs user would
+otherwise pick. Every build runs in a fresh process, best of `--runs`.
+
+Goals: ours(100) <= blog(100); ours(400) <= 4.5 x ours(100). Prints figures
+only: it never fails on time.
+
+Run: .venv/bin/python bench/bench_build.py [--sizes 100 400] [--runs 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from generator.issuedata import dump_json  # noqa: E402
+from generator.issues import load_issues, split_front_matter  # noqa: E402
+from generator.seasons import iso_utc, issue_window, previous_season  # noqa: E402
+
+NEWEST = "2026-september-equinox"
+BLOG_CONFIG = """\
+site_name: Blog benchmark
+site_url: https://blog.example.org/
+docs_dir: docs
+theme:
+  name: material
+  font: false
+plugins:
+  - search
+  - blog
+  - rss:
+      match_path: "blog/posts/.*"
+      use_git: false
+      date_from_meta:
+        as_creation: date
+"""
+
+
+def sample_issues() -> list[tuple[str, dict]]:
+    """(prose, data) of each committed published sample issue."""
+    found = []
+    for issue in load_issues(ROOT / "issues", include_drafts=False):
+        assert issue.data is not None
+        found.append((issue.prose, issue.data))
+    return found
+
+
+def slugs_back_from(newest: str, count: int) -> list[str]:
+    season = issue_window(newest).season
+    slugs = []
+    for _ in range(count):
+        slugs.append(season.slug)
+        season = previous_season(season)
+    return list(reversed(slugs))
+
+
+def issue_text(slug: str, prose: str, published_at: str, data_sha: str) -> str:
+    digest = hashlib.sha256(prose.encode()).hexdigest()
+    return (
+        f'---\ntitle: "Issue {slug}"\nstatus: published\n'
+        f'summary: "The {slug} issue of the benchmark archive."\n'
+        f"editors:\n  - Bench Editor\npublished_at: '{published_at}'\n"
+        f"data_sha256: {data_sha}\nprose_sha256: {digest}\n---\n{prose}"
+    )
+
+
+def make_archive(dest: Path, count: int, samples: list[tuple[str, dict]]) -> Path:
+    """mkdocs.yml + site_src + `count` published issues with full data sections."""
+    shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
+    shutil.copytree(ROOT / "site_src", dest / "site_src")
+    for n, slug in enumerate(slugs_back_from(NEWEST, count)):
+        prose, data = samples[n % len(samples)]
+        window = issue_window(slug)
+        data = json.loads(json.dumps(data))
+        data["issue"] = {
+            "slug": slug,
+            "instant": iso_utc(window.end),
+            "window_start": iso_utc(window.start),
+            "window_end": iso_utc(window.end),
+        }
+        data["provenance"]["collected_at"] = iso_utc(window.end)
+        content = dump_json(data)
+        folder = dest / "issues" / slug
+        folder.mkdir(parents=True)
+        (folder / "data.json").write_bytes(content)
+        text = issue_text(slug, prose, iso_utc(window.end), hashlib.sha256(content).hexdigest())
+        (folder / "issue.md").write_text(text, encoding="utf-8")
+    return dest / "mkdocs.yml"
+
+
+def make_blog(dest: Path, archive: Path) -> Path:
+    """The same issues' prose as a Material blog with mkdocs-rss-plugin."""
+    posts = dest / "docs" / "blog" / "posts"
+    posts.mkdir(parents=True)
+    (dest / "docs" / "index.md").write_text("# Blog benchmark\n", encoding="utf-8")
+    (dest / "docs" / "blog" / "index.md").write_text("# Blog\n", encoding="utf-8")
+    for folder in sorted((archive / "issues").iterdir()):
+        text = (folder / "issue.md").read_text(encoding="utf-8")
+        meta, prose = split_front_matter(text, folder / "issue.md")
+        date = issue_window(folder.name).end.date().isoformat()
+        (posts / f"{folder.name}.md").write_text(
+            f'---\ndate: {date}\ndescription: "{meta["summary"]}"\n---\n\n'
+            f"# {meta['title']}\n\n<!-- more -->\n{prose}",
+            encoding="utf-8",
+        )
+    (dest / "mkdocs.yml").write_text(BLOG_CONFIG, encoding="utf-8")
+    return dest / "mkdocs.yml"
+
+
+def timed(command: list[str], cwd: Path, runs: int) -> float:
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+        elapsed = time.perf_counter() - started
+        if result.returncode != 0:
+            sys.exit(f"{' '.join(command)} failed in {cwd}:\n{result.stderr[-3000:]}")
+        best = min(best, elapsed)
+    return best
+
+
+def require_blog_plugins() -> None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        print(f"mkdocs-rss-plugin {version('mkdocs-rss-plugin')}")
+    except PackageNotFoundError:
+        sys.exit(
+            "bench_build needs mkdocs-rss-plugin for the blog side: "
+            ".venv/bin/pip install --no-deps mkdocs-rss-plugin==1.17.3 cachecontrol msgpack"
+        )
+
+
+def main() -> None:
+    require_blog_plugins()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs=2, default=(100, 400), metavar=("N", "M"))
+    parser.add_argument("--runs", type=int, default=1, help="best of this many builds each")
+    args = parser.parse_args()
+    small, large = args.sizes
+    python = sys.executable
+    samples = sample_issues()
+    with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
+        base = Path(tmp)
+        figures = {}
+        for size in (small, large):
+            folder = base / f"ours-{size}"
+            folder.mkdir()
+            config = make_archive(folder, size, samples)
+            command = [python, "-m", "generator", "build", "--strict", "-f", str(config)]
+            figures[f"ours({size})"] = timed(command, folder, args.runs)
+            issues = len(list((folder / "site" / "issues").glob("*/index.html")))
+            print(f"ours({size}): {figures[f'ours({size})']:.1f} s, {issues} issue pages")
+        blog = base / "blog"
+        blog.mkdir()
+        config = make_blog(blog, base / f"ours-{small}")
+        figures[f"blog({small})"] = timed(
+            [python, "-m", "mkdocs", "build", "-f", str(config)], blog, args.runs
+        )
+        posts = len(list((blog / "site" / "blog").rglob("*/index.html")))
+        print(
+            f"blog({small}): {figures[f'blog({small})']:.1f} s, "
+            f"{posts} blog pages (Material blog + rss)"
+        )
+    ours_small, ours_large = figures[f"ours({small})"], figures[f"ours({large})"]
+    versus_blog = ours_small / figures[f"blog({small})"]
+    growth = ours_large / ours_small
+    print(f"ours({small}) / blog({small}) = {versus_blog:.2f}  (goal <= 1)")
+    print(f"ours({large}) / ours({small}) = {growth:.2f}  (goal <= {4.5 * large / small / 4:.2f})")
+
+
+if __name__ == "__main__":
+    main()

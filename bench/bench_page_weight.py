@@ -1,0 +1,173 @@
+"""Benchmark: bytes a browser loads for an issue page vs a Material blog post page.
+
+Builds the sample newsletter and a tiny Material blog (same theme, same
+`font: false`, search on) whose one post holds the same text as the latest
+issue (its prose, and the text of its data sections). Both are served on
+127.0.0.1 and loaded in headless Chromium; every response the page causes is
+counted by type (HTML, CSS, JS, images, fonts, search index). The goal is
+issue page <= blog post page. Also fails (exit 1) on any third-party request.
+
+Run: .venv/bin/python bench/bench_page_weight.py [--site DIR]
+  --site DIR  reuse an already built sample site instead of building one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bs4 import BeautifulSoup  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from generator.build import build_site  # noqa: E402
+from tests.browser.chromium import launch_options  # noqa: E402
+from tests.browser.pages import latest_sample_issue  # noqa: E402
+from tests.browser.served import serve_folder  # noqa: E402
+from tests.conftest import copy_sample_site  # noqa: E402
+
+BLOG_CONFIG = """site_name: Equinox & Solstice blog
+site_url: https://blog.example.org/
+docs_dir: docs
+theme:
+  name: material
+  font: false
+  features: [navigation.tabs, navigation.top, search.highlight]
+  palette:
+    - scheme: default
+      primary: teal
+      toggle: {icon: material/weather-night, name: Switch to dark mode}
+    - scheme: slate
+      primary: teal
+      toggle: {icon: material/weather-sunny, name: Switch to light mode}
+plugins:
+  - search
+  - blog
+"""
+KINDS = {
+    "document": "HTML",
+    "stylesheet": "CSS",
+    "script": "JS",
+    "image": "images",
+    "font": "fonts",
+    "fetch": "data (sitemap)",
+    "xhr": "data (sitemap)",
+}
+
+
+def issue_text_as_markdown(page: Path) -> str:
+    """The issue page's article as plain paragraphs: the same words, no markup."""
+    article = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one("article")
+    assert article is not None, f"{page}: no <article>"
+    for tag in article.select("a.headerlink, svg, script, style"):
+        tag.decompose()
+    blocks = [b.get_text(" ", strip=True) for b in article.find_all(["p", "li", "h2", "h3", "td"])]
+    return "\n\n".join(b.replace("#", "\\#") for b in blocks if b)
+
+
+def build_blog(workdir: Path, title: str, text: str) -> Path:
+    (workdir / "mkdocs.yml").write_text(BLOG_CONFIG, encoding="utf-8")
+    posts = workdir / "docs" / "blog" / "posts"
+    posts.mkdir(parents=True)
+    (workdir / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
+    (workdir / "docs" / "blog" / "index.md").write_text("# Blog\n", encoding="utf-8")
+    post = f"---\ndate: 2026-09-23\n---\n\n# {title}\n\n<!-- more -->\n\n{text}\n"
+    (posts / "issue.md").write_text(post, encoding="utf-8")
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    build(load_config(str(workdir / "mkdocs.yml")))
+    return workdir / "site"
+
+
+def post_path(blog: Path) -> str:
+    """Where the blog plugin put the post (its URL format is the plugin's choice)."""
+    (post,) = (blog / "blog").glob("20*/**/index.html")
+    return post.parent.relative_to(blog).as_posix() + "/"
+
+
+def weigh(browser: Any, site: Path, path: str) -> tuple[Counter[str], list[str]]:
+    """Bytes per kind of resource (each URL once), and any request that left 127.0.0.1."""
+    served, server = serve_folder(site)
+    finished: list[Any] = []
+    outside: list[str] = []
+    page = browser.new_page()
+    page.on("requestfinished", lambda request: finished.append(request))
+    page.on("request", lambda r: outside.append(r.url) if _third_party(r.url) else None)
+    try:
+        response = page.goto(served.url(path), wait_until="networkidle")
+        assert response is not None and response.status == 200, path
+        page.wait_for_timeout(500)  # late requests (the search worker's) settle
+        sizes: Counter[str] = Counter()
+        seen: set[str] = set()
+        for request in finished:
+            answer = request.response()
+            if request.url in seen or answer is None:
+                continue
+            seen.add(request.url)
+            kind = KINDS.get(request.resource_type, request.resource_type)
+            if request.url.endswith("search_index.json"):
+                kind = "search index"
+            sizes[kind] += len(answer.body())
+    finally:
+        page.close()
+        server.shutdown()
+    return sizes, outside
+
+
+def _third_party(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and parts.hostname != "127.0.0.1"
+
+
+def report(name: str, sizes: Counter[str]) -> None:
+    parts = ", ".join(f"{kind} {count:,}" for kind, count in sorted(sizes.items()))
+    print(f"{name}: {sum(sizes.values()):,} bytes ({parts})")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--site", type=Path, help="an already built sample site")
+    args = parser.parse_args()
+    issue = latest_sample_issue()
+    with tempfile.TemporaryDirectory(prefix="page-weight-") as temporary:
+        workdir = Path(temporary)
+        site = args.site
+        if site is None:
+            (workdir / "sample").mkdir()
+            site = build_site(str(copy_sample_site(workdir / "sample")))
+        page = site / "issues" / issue.slug / "index.html"
+        (workdir / "blog").mkdir()
+        blog = build_blog(workdir / "blog", issue.meta.title, issue_text_as_markdown(page))
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(**launch_options())
+            ours, ours_outside = weigh(browser, site, f"issues/{issue.slug}/")
+            theirs, theirs_outside = weigh(browser, blog, post_path(blog))
+            browser.close()
+    print(f"== page weight: issue {issue.slug} vs a Material blog post of the same text")
+    report("issue page", ours)
+    report("blog post ", theirs)
+    ours_total, theirs_total = sum(ours.values()), sum(theirs.values())
+    ratio = ours_total / theirs_total
+    ours_page = ours_total - ours["search index"]
+    theirs_page = theirs_total - theirs["search index"]
+    print(f"ratio (issue / blog): {ratio:.2f} (goal <= 1.00)")
+    print(
+        f"without the search index (it grows with the whole site, not the page): "
+        f"{ours_page:,} vs {theirs_page:,} bytes, ratio {ours_page / theirs_page:.2f}"
+    )
+    print(f"third-party requests: issue page {len(ours_outside)}, blog post {len(theirs_outside)}")
+    for url in ours_outside:
+        print(f"  third-party request from the issue page: {url}")
+    return 1 if ours_outside else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""Two builds of the same sources give byte-identical site trees; no date from the clock."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from generator.build import build_site, source_date_epoch
+from generator.config import load_settings
+
+from .conftest import copy_sample_site
+
+KEEP = ("2026-june-solstice", "2026-september-equinox", "2026-december-solstice")
+
+
+@pytest.fixture(autouse=True)
+def no_fixed_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample newsletter cut to its last two published issues and the draft."""
+    root = tmp_path_factory.mktemp("sample")
+    config = copy_sample_site(root)
+    for folder in (root / "issues").iterdir():
+        if folder.name not in KEEP:
+            shutil.rmtree(folder)
+    return config
+
+
+def test_two_builds_are_byte_identical(sample: Path, tmp_path: Path) -> None:
+    first = build_site(str(sample), strict=True, site_dir=str(tmp_path / "one"))
+    time.sleep(1.1)  # a second apart: a timestamp from the clock would differ
+    second = build_site(str(sample), strict=True, site_dir=str(tmp_path / "two"))
+    one, two = tree(first), tree(second)
+    required = ["sitemap.xml", "sitemap.xml.gz", "feed.xml", "atom.xml", "feed.json"]
+    required += ["search/search_index.json", "issues/2026-september-equinox/index.html"]
+    assert set(required) <= set(one)
+    assert sorted(one) == sorted(two)
+    differing = [path for path in one if one[path] != two[path]]
+    assert differing == []
+    assert "SOURCE_DATE_EPOCH" not in os.environ
+
+
+def test_dates_come_from_the_data_not_the_clock(sample: Path, tmp_path: Path) -> None:
+    site = build_site(str(sample), strict=True, site_dir=str(tmp_path / "site"))
+    epoch = source_date_epoch(load_settings(sample))
+    latest = datetime.fromtimestamp(epoch, tz=UTC)
+    assert latest.isoformat() == "2026-09-23T00:05:13+00:00"  # the latest published instant
+    sitemap = etree.fromstring((site / "sitemap.xml").read_bytes())
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    assert {e.text for e in sitemap.findall(".//s:lastmod", ns)} == {"2026-09-23"}
+    header = (site / "sitemap.xml.gz").read_bytes()[:10]
+    midnight = datetime(2026, 9, 23, tzinfo=UTC).timestamp()  # MkDocs keeps the date only
+    assert int.from_bytes(header[4:8], "little") == midnight  # gzip's mtime field
+    assert (
+        gzip.decompress((site / "sitemap.xml.gz").read_bytes())
+        == (site / "sitemap.xml").read_bytes()
+    )
+    today = datetime.now(UTC).date().isoformat()
+    if today != "2026-09-23":
+        assert not [p for p, content in tree(site).items() if today.encode() in content]

@@ -1,0 +1,56 @@
+"""Charts: static SVG (no script), same bytes for the same data, only published values."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+
+from generator import charts
+
+LABELS = ["Community", "Trusted flagger", "Automated", "Staff"]
+VALUES: list[int | str | None] = [1234, "<10", 0, "withheld"]
+
+
+def parse(svg: str) -> BeautifulSoup:
+    return BeautifulSoup(svg, "html.parser")
+
+
+def test_bar_chart_is_static_svg_with_every_label_and_marker() -> None:
+    svg = charts.bar_chart(LABELS, VALUES, axis_label="flags")
+    soup = parse(svg)
+    root = soup.find("svg")
+    assert root is not None and soup.contents[0] is root  # one element, ready to inline
+    assert root["aria-hidden"] == "true" and "nl-chart-svg" in root["class"]
+    assert soup.find("script") is None
+    assert "<!--" not in svg  # pygal's comments carry the build date
+    texts = {t.get_text() for t in soup.find_all("text")}
+    assert set(LABELS) <= texts
+    assert {"1,234", "<10", "0", "withheld"} <= texts
+
+
+def test_a_suppressed_value_gets_no_bar() -> None:
+    soup = parse(charts.bar_chart(["a", "b"], [0, "<10"], axis_label="flags"))
+    values = {t.get_text() for t in soup.select(".value")}
+    assert values == {"0", "<10"}
+    widths = [float(r.get("width", 0)) for r in soup.select("rect.rect")]
+    assert widths == [0.0, 0.0]  # pygal leaves out a zero width
+
+
+def test_same_data_same_bytes_and_distinct_ids_for_distinct_charts() -> None:
+    first = charts._bar_chart.__wrapped__(tuple(LABELS), tuple(VALUES), "flags")
+    again = charts._bar_chart.__wrapped__(tuple(LABELS), tuple(VALUES), "flags")
+    other = charts._bar_chart.__wrapped__(tuple(LABELS), (1, 2, 3, 4), "flags")
+    assert first == again
+    assert parse(first).svg["id"] != parse(other).svg["id"]
+
+
+def test_line_chart_breaks_at_suppressed_points() -> None:
+    labels = ["2025-12-21", "2026-03-20", "2026-06-21", "2026-09-22", "2026-12-21"]
+    series = {"Received": [120, 130, "<10", 140, 150], "Resolved": [100, 110, 90, 95, 99]}
+    svg = charts.line_chart(labels, series, axis_label="flags")
+    soup = parse(svg)
+    assert soup.find("script") is None
+    texts = {t.get_text() for t in soup.find_all("text")}
+    assert set(labels) <= texts and {"Received", "Resolved"} <= texts
+    # A gap splits the Received line in two; Resolved stays one line.
+    series = [s for s in soup.select("g.series") if s.select("path.line")]
+    assert [len(s.select("path.line")) for s in series] == [2, 1]

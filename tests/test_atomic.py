@@ -22,7 +22,7 @@ from generator.collect import collect_issue
 from generator.config import load_settings
 from generator.issuedata import read_data
 
-from .test_publish_helpers import AFTER_INSTANT, SLUG, make_letter
+from .publish_support import AFTER_INSTANT, SLUG, make_letter
 
 KILLS = 3
 

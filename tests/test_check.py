@@ -16,7 +16,7 @@ from generator.config import load_settings
 from generator.issues import scaffold_issue
 from generator.publish import publish_issue
 
-from .test_publish_helpers import (
+from .publish_support import (
     AFTER_INSTANT,
     PRIVATE_COMMENT,
     PRIVATE_REFS,

@@ -23,7 +23,7 @@ from generator.issues import load_issue
 from generator.publish import integrity_problems, prose_sha256, publish_issue
 from generator.site import MarkdownSetup, site_files
 
-from .test_publish_helpers import AFTER_INSTANT, SLUG, make_letter, prose_bytes, write_feed
+from .publish_support import AFTER_INSTANT, SLUG, make_letter, prose_bytes, write_feed
 
 CORRECTED_AT = datetime(2026, 10, 5, 8, 0, tzinfo=UTC)
 MARKDOWN = MarkdownSetup(

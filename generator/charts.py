@@ -55,11 +55,11 @@ _COMMON: dict[str, Any] = {
 
 
 def _static(root: Any) -> Any:
-    """Drop scripts and comments (pygal's comments carry the build date)."""
+    """Drop scripts, comments (pygal's carry the build date) and pygal's own "Pygal" title."""
     for parent in list(root.iter()):
         for child in list(parent):
             tag = child.tag if isinstance(child.tag, str) else ""
-            if not tag or tag.endswith("script"):
+            if not tag or tag.endswith("script") or (parent is root and tag.endswith("title")):
                 parent.remove(child)
     return root
 

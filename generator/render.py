@@ -8,7 +8,6 @@ everything from a source reaches the page through autoescaped HTML fragments.
 
 from __future__ import annotations
 
-import functools
 import html
 import importlib
 from collections.abc import Callable
@@ -29,22 +28,26 @@ class SectionKind:
     key: str  # key under data.json "sections"
     heading: str
     renderer: str  # "module:function" taking (section, *, tz) -> HTML fragment
+    # Whether the site search indexes the section. Figures and tables stay out:
+    # they would make the index, which every page loads, several times heavier.
+    searchable: bool = True
 
 
 SECTIONS = (
     SectionKind("charter", "Charter changes", "generator.sources.charter:render_charter_section"),
     SectionKind(
-        "transparency", "Transparency report", "generator.transparency:render_transparency_section"
+        "transparency",
+        "Transparency report",
+        "generator.transparency:render_transparency_section",
+        searchable=False,
     ),
     SectionKind("spaces", "Ethics Spaces", "generator.sources.spaces:render_spaces_section"),
     SectionKind("reading", "Reading list", "generator.sources.reading:render_reading_section"),
 )
 
 
-@functools.cache
 def environment() -> Any:
-    """One jinja2 environment for every page: compiling templates again per page
-    costs more than rendering them."""
+    """The shared jinja2 environment (templates compile once per process)."""
     return make_environment()
 
 
@@ -87,7 +90,9 @@ def section_fragments(issue: Issue, tz: str) -> list[dict[str, Any]]:
         html = None
         if section is not None:
             html = Markup(_renderer(kind.renderer)(section, tz=tz))
-        fragments.append({"key": kind.key, "heading": kind.heading, "html": html})
+        fragments.append(
+            {"key": kind.key, "heading": kind.heading, "html": html, "searchable": kind.searchable}
+        )
     return fragments
 
 

@@ -19,16 +19,9 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import ValidationError
 from mkdocs.utils.yaml import yaml_load
 
+from .categories import CATEGORIES
 from .errors import ConfigError
 
-CATEGORIES = (
-    "rigorous",
-    "consentful",
-    "socially-conscious",
-    "sustainable",
-    "inclusive",
-    "inquisitive",
-)
 MIN_PRIVACY_K = 5
 
 

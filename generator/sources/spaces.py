@@ -28,28 +28,11 @@ from urllib.parse import urlsplit, urlunsplit
 from huggingface_hub import HfApi, SpaceInfo
 from huggingface_hub.errors import HfHubHTTPError
 
+from ..categories import CATEGORIES, CATEGORY_TITLES
 from ..errors import NewsletterError, SourceError, SourceErrors
 
 log = logging.getLogger(__name__)
 
-# The six ethics categories in display order (the same keys as config.CATEGORIES;
-# kept here so collecting needs no MkDocs import).
-CATEGORIES = (
-    "rigorous",
-    "consentful",
-    "socially-conscious",
-    "sustainable",
-    "inclusive",
-    "inquisitive",
-)
-CATEGORY_TITLES = {
-    "rigorous": "Rigorous",
-    "consentful": "Consentful",
-    "socially-conscious": "Socially conscious",
-    "sustainable": "Sustainable",
-    "inclusive": "Inclusive",
-    "inquisitive": "Inquisitive",
-}
 # The fields `list_spaces` must return for us (`expand` keeps the answer small).
 EXPAND_FIELDS = ["cardData", "createdAt", "lastModified", "likes", "private", "disabled", "tags"]
 # Hub repo names: ASCII letters, digits, '-', '_', '.', no '--' or '..', at most 96.

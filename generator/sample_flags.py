@@ -28,22 +28,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-SCHEMA_COLUMNS = (
-    "flag_id",
-    "received_at",
-    "target_type",
-    "source",
-    "reason",
-    "resolved_at",
-    "category",
-    "action",
-    "decided_by",
-    "appeal",
-    "appeal_resolved_at",
-    "target_ref",
-    "reporter_id",
-    "comment",
-)
+from .sources.flags import COLUMNS
+
+SCHEMA_COLUMNS = COLUMNS  # flags-v1 column order, as the reader declares it
 # The exporter changed its column order in June 2025; readers go by header.
 LATER_COLUMNS = (
     "flag_id",

@@ -8,27 +8,14 @@ read everything, charts and tables included, with JavaScript turned off.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from .browser.chromium import launch_options, require_browser
 from .browser.pages import LoadWatch, latest_sample_issue, reader_pages
 from .browser.served import Served, served_sample_site
 
 PAGES = reader_pages()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(**launch_options())
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,11 @@ mode, plus the checks axe cannot make on its own (charts, diffs, headings, links
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from .browser.axe import BLOCKING, audit, axe_source, describe
-from .browser.chromium import launch_options, require_browser
 from .browser.pages import reader_pages
 from .browser.served import Served, served_sample_site
 
@@ -22,17 +20,6 @@ PAGE_TYPES = {
     "spaces-category": "spaces/rigorous/",
     "data": "data/",
 }
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(**launch_options())
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

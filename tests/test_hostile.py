@@ -20,7 +20,6 @@ from generator.collect import collect_issue
 from generator.config import load_settings
 from generator.errors import SourceErrors
 
-from .browser.chromium import launch_options, require_browser
 from .browser.hostile import (
     CORPUS,
     ONE_LINE,
@@ -260,17 +259,6 @@ DOM_SCRIPT = """() => {
     bad.push(el.tagName);
   return {pwned: typeof window.pwned, bad: bad.slice(0, 10)};
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(**launch_options())
-        yield chromium
-        chromium.close()
 
 
 def test_browser_opens_no_dialog_and_holds_no_injected_element(

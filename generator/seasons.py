@@ -8,6 +8,12 @@ Skyfield's built-in time scale converts TT to UTC without a download.
 Compared on 1900-2049 against DE421: PyEphem (VSOP87) drifts up to 60.3 s,
 PyMeeus (Meeus ch. 27) up to 52 s and runs 30x slower; skyfield on DE421 is
 the reference itself. See README "Seasons".
+
+The instants never change, and searching the ephemeris costs about 0.1 s
+per year, so they are computed once for every year the ephemeris covers and
+shipped as a table (`data/season_instants.csv`); a build looks them up. The
+table is written by `python -m generator.seasons --write-table` and a test
+recomputes every row from the ephemeris.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .errors import IssueError
+
+TABLE = resources.files("generator") / "data" / "season_instants.csv"
 
 SEASON_SLUGS = ("march-equinox", "june-solstice", "september-equinox", "december-solstice")
 SEASON_LABELS = {
@@ -91,16 +99,13 @@ def _ephemeris() -> tuple[Any, Any]:
     return load.timescale(builtin=True), load_file(str(de421))
 
 
-@functools.lru_cache(maxsize=256)
-def seasons_of_year(year: int) -> tuple[Season, ...]:
-    """The four instants of `year`, in order (March, June, September, December)."""
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise IssueError(f"year {year} is outside the ephemeris range {FIRST_YEAR}-{LAST_YEAR}")
+def compute_seasons(first_year: int, last_year: int) -> list[Season]:
+    """Search the ephemeris for every instant of these years (one vectorised search)."""
     from skyfield import almanac
 
     ts, eph = _ephemeris()
     times, kinds = almanac.find_discrete(
-        ts.utc(year, 1, 1), ts.utc(year + 1, 1, 1), almanac.seasons(eph)
+        ts.utc(first_year, 1, 1), ts.utc(last_year + 1, 1, 1), almanac.seasons(eph)
     )
     found = []
     for t, kind in zip(times, kinds, strict=True):
@@ -108,8 +113,30 @@ def seasons_of_year(year: int) -> tuple[Season, ...]:
         # Round to the second: the ephemeris search is precise to milliseconds,
         # and whole seconds keep published timestamps short and stable.
         instant = (utc + timedelta(microseconds=500_000)).replace(microsecond=0)
-        found.append(Season(year, SEASON_SLUGS[int(kind)], instant))
-    return tuple(found)
+        found.append(Season(utc.year, SEASON_SLUGS[int(kind)], instant))
+    return found
+
+
+def table_text(seasons: list[Season]) -> str:
+    lines = ["slug,utc"] + [f"{s.slug},{iso_utc(s.instant)}" for s in seasons]
+    return "\n".join(lines) + "\n"
+
+
+@functools.lru_cache(maxsize=1)
+def _table() -> dict[int, tuple[Season, ...]]:
+    by_year: dict[int, list[Season]] = {}
+    for line in TABLE.read_text(encoding="utf-8").splitlines()[1:]:
+        slug, utc = line.split(",")
+        year, season = int(slug[:4]), slug[5:]
+        by_year.setdefault(year, []).append(Season(year, season, datetime.fromisoformat(utc)))
+    return {year: tuple(seasons) for year, seasons in by_year.items()}
+
+
+def seasons_of_year(year: int) -> tuple[Season, ...]:
+    """The four instants of `year`, in order (March, June, September, December)."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise IssueError(f"year {year} is outside the ephemeris range {FIRST_YEAR}-{LAST_YEAR}")
+    return _table()[year]
 
 
 def season_for_slug(slug: str) -> Season:
@@ -159,3 +186,12 @@ def next_season_after(moment: datetime) -> Season:
             if season.instant > moment:
                 return season
     raise AssertionError("unreachable: every year has four seasons")
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] != ["--write-table"]:
+        sys.exit("usage: python -m generator.seasons --write-table")
+    with resources.as_file(TABLE) as path:
+        path.write_text(table_text(compute_seasons(FIRST_YEAR, LAST_YEAR)), encoding="utf-8")

@@ -8,10 +8,15 @@ import pytest
 
 from generator.errors import IssueError
 from generator.seasons import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    TABLE,
+    compute_seasons,
     issue_window,
     next_season_after,
     season_for_slug,
     seasons_of_year,
+    table_text,
     windows_between,
 )
 
@@ -36,6 +41,13 @@ ALMANAC_MINUTES = {
 def reference_rows() -> list[tuple[str, datetime]]:
     with REFERENCE.open(encoding="utf-8") as fh:
         return [(row["slug"], datetime.fromisoformat(row["utc"])) for row in csv.DictReader(fh)]
+
+
+def test_shipped_table_is_the_ephemeris_search_row_for_row() -> None:
+    # Lookups read the shipped table; searching DE421 again must give the same bytes.
+    computed = compute_seasons(FIRST_YEAR, LAST_YEAR)
+    assert len(computed) == 4 * (LAST_YEAR - FIRST_YEAR + 1)
+    assert TABLE.read_text(encoding="utf-8") == table_text(computed)
 
 
 def test_reference_table_covers_1900_to_2049() -> None:

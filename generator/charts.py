@@ -11,16 +11,16 @@ comments, which carry the date of the build, are dropped.
 
 Charts only ever see published values: a suppressed count ("<10",
 "withheld") gets no bar or point, only its marker as text, so a chart cannot
-reveal more than the table beside it. Same inputs give the same SVG, so each
-chart is drawn once per build (an in-memory memo).
+reveal more than the table beside it. Same inputs give the same SVG; a
+rebuild takes each issue's charts from the fragment cache with its section.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Any
 
 import pygal
@@ -28,39 +28,90 @@ from pygal.style import Style
 
 PublishedValue = int | str | None
 
-_COLOURS = ("#3f51b5", "#e65100", "#2e7d32", "#6a1b9a")
-_STYLE = Style(
-    background="transparent",
-    plot_background="transparent",
-    foreground="#333333",
-    foreground_strong="#333333",
-    foreground_subtle="#bbbbbb",
-    font_family="DejaVu Sans, Helvetica, Arial, sans-serif",
+# pygal lays text out for these sizes; newsletter.css ("Charts") draws the
+# text at the same sizes, and gives every colour, so dark mode restyles charts.
+_TEXT_SIZES = Style(
     label_font_size=12,
     major_label_font_size=12,
     value_font_size=11,
     title_font_size=13,
     legend_font_size=12,
-    colors=_COLOURS,
 )
 _COMMON: dict[str, Any] = {
-    "style": _STYLE,
+    "style": _TEXT_SIZES,
     "js": [],
+    "css": [],  # the site stylesheet styles charts (newsletter.css, "Charts")
     "disable_xml_declaration": True,
-    "explicit_size": True,  # natural size; CSS below lets it shrink
+    "explicit_size": True,  # natural size; the style attribute lets it shrink
     "truncate_label": -1,
     "truncate_legend": -1,
     "tooltip_border_radius": 0,
 }
 
 
-def _static(root: Any) -> Any:
-    """Drop scripts, comments (pygal's carry the build date) and pygal's own "Pygal" title."""
+_DROPPED_TAGS = ("script", "style", "desc", "title")
+_GEOMETRY = ("x", "y", "cx", "cy", "r", "width", "height", "d", "transform", "points")
+_DECIMAL = re.compile(r"-?\d+\.\d+")
+# Hooks of pygal's tooltip script, and corner radii of 0 (the default).
+_SCRIPT_ONLY_CLASSES = frozenset({"tooltip-trigger", "activate-serie"})
+_SCRIPT_ONLY_ATTRIBUTES = ("rx", "ry")
+
+
+def _tag(element: Any) -> str:
+    tag = element.tag if isinstance(element.tag, str) else ""
+    return tag.rpartition("}")[2]
+
+
+def _rounded(match: re.Match[str]) -> str:
+    # A tenth of a pixel is finer than any screen draws these charts.
+    text = f"{float(match.group(0)):.1f}".removesuffix(".0")
+    return "0" if text == "-0" else text
+
+
+def _empty(element: Any) -> bool:
+    return len(element) == 0 and not (element.text or "").strip()
+
+
+def _prune(root: Any, unwanted: Any) -> None:
     for parent in list(root.iter()):
         for child in list(parent):
-            tag = child.tag if isinstance(child.tag, str) else ""
-            if not tag or tag.endswith("script") or (parent is root and tag.endswith("title")):
+            if unwanted(child):
                 parent.remove(child)
+
+
+def _unwanted(element: Any) -> bool:
+    tag = _tag(element)
+    return not tag or tag in _DROPPED_TAGS or "tooltip-overlay" in element.get("class", "")
+
+
+def _static(root: Any) -> Any:
+    """Keep only what a static chart draws.
+
+    Dropped: scripts; pygal's comments (they carry the build date); its CSS
+    (the site stylesheet styles every chart once); its tooltip texts and
+    tooltip layer and legend ids, which only the script uses. Coordinates are
+    rounded to a tenth of a pixel. A chart is under a third of its pygal size.
+    """
+    _prune(root, _unwanted)
+    # Twice: emptying a group can empty its parent (the overlay layers).
+    for _ in range(2):
+        _prune(root, lambda element: _tag(element) in ("defs", "g") and _empty(element))
+    for element in root.iter():
+        for name in _SCRIPT_ONLY_ATTRIBUTES:
+            element.attrib.pop(name, None)
+        classes = element.get("class")
+        if classes is not None:
+            kept = " ".join(c for c in classes.split() if c not in _SCRIPT_ONLY_CLASSES)
+            if kept:
+                element.set("class", kept)
+            else:
+                del element.attrib["class"]
+        if element.get("id", "").startswith("activate-serie"):
+            del element.attrib["id"]  # the script's hook; repeated in every line chart
+        for name in _GEOMETRY:
+            value = element.get(name)
+            if value is not None:
+                element.set(name, _DECIMAL.sub(_rounded, value))
     return root
 
 
@@ -94,11 +145,6 @@ def _printed(text: str) -> Any:
 
 def bar_chart(labels: Sequence[str], values: Sequence[PublishedValue], *, axis_label: str) -> str:
     """Horizontal bars; a suppressed value shows its marker where the bar would be."""
-    return _bar_chart(tuple(labels), tuple(values), axis_label)
-
-
-@lru_cache(maxsize=1024)
-def _bar_chart(labels: tuple[str, ...], values: tuple[PublishedValue, ...], axis_label: str) -> str:
     chart = pygal.HorizontalBar(
         **_COMMON,
         width=640,
@@ -116,23 +162,13 @@ def _bar_chart(labels: tuple[str, ...], values: tuple[PublishedValue, ...], axis
         {"value": _number(v) or 0, "formatter": _printed(_shown(v))} for v in reversed(values)
     ]
     chart.add(axis_label, points)
-    return _render(chart, _chart_id("bar", labels, values, axis_label))
+    return _render(chart, _chart_id("bar", list(labels), list(values), axis_label))
 
 
 def line_chart(
     labels: Sequence[str], series: dict[str, Sequence[PublishedValue]], *, axis_label: str
 ) -> str:
     """One line per series across issues; a suppressed point is a gap."""
-    frozen = tuple((name, tuple(values)) for name, values in series.items())
-    return _line_chart(tuple(labels), frozen, axis_label)
-
-
-@lru_cache(maxsize=64)
-def _line_chart(
-    labels: tuple[str, ...],
-    series: tuple[tuple[str, tuple[PublishedValue, ...]], ...],
-    axis_label: str,
-) -> str:
     chart = pygal.Line(
         **_COMMON,
         width=720,
@@ -143,8 +179,12 @@ def _line_chart(
         legend_at_bottom=True,
         legend_at_bottom_columns=4,
         include_x_axis=True,
+        # Label at most about a dozen issues; the table beside the chart names all.
+        x_labels_major_every=max(1, -(-len(labels) // 12)),
+        show_minor_x_labels=len(labels) <= 12,
     )
     chart.x_labels = list(labels)
-    for name, values in series:
+    for name, values in series.items():
         chart.add(name, [_number(v) for v in values])
-    return _render(chart, _chart_id("line", labels, series, axis_label))
+    frozen = [[name, list(values)] for name, values in series.items()]
+    return _render(chart, _chart_id("line", list(labels), frozen, axis_label))

@@ -23,11 +23,20 @@ def long_date(value: str | datetime, tz: str = "UTC") -> str:
     return f"{local.day} {local:%B %Y}"
 
 
-def thousands(value: int | float) -> str:
+def thousands(value: int | float | str) -> str:
     """12345 -> '12,345'; strings (such as a suppressed '<10') pass through."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return f"{value:,}"
     return str(value)
+
+
+def published_count(value: int | str | None) -> str:
+    """A published count for a table cell: 'not published' for None."""
+    return "not published" if value is None else thousands(value)
+
+
+def published_hours(value: float | None) -> str:
+    return "not published" if value is None else f"{value} h"
 
 
 MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|~"
@@ -68,4 +77,6 @@ def make_environment() -> jinja2.Environment:
     env.filters["long_date"] = long_date
     env.filters["thousands"] = thousands
     env.filters["md_escape"] = md_escape
+    env.filters["published_count"] = published_count
+    env.filters["published_hours"] = published_hours
     return env

@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 import json
+import operator
 import re
 from typing import Any
 
@@ -270,9 +271,9 @@ def long_rows(meta: dict[str, Any], section: dict[str, Any]) -> list[dict[str, s
 def csv_text(rows: list[dict[str, str]]) -> str:
     """RFC 4180: CRLF line ends, a header row, quoting only where needed."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_FIELDS)
+    writer.writerows(map(operator.itemgetter(*CSV_FIELDS), rows))
     return buffer.getvalue()
 
 

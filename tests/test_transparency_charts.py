@@ -36,9 +36,9 @@ def test_a_suppressed_value_gets_no_bar() -> None:
 
 
 def test_same_data_same_bytes_and_distinct_ids_for_distinct_charts() -> None:
-    first = charts._bar_chart.__wrapped__(tuple(LABELS), tuple(VALUES), "flags")
-    again = charts._bar_chart.__wrapped__(tuple(LABELS), tuple(VALUES), "flags")
-    other = charts._bar_chart.__wrapped__(tuple(LABELS), (1, 2, 3, 4), "flags")
+    first = charts.bar_chart(LABELS, VALUES, axis_label="flags")
+    again = charts.bar_chart(list(LABELS), list(VALUES), axis_label="flags")
+    other = charts.bar_chart(LABELS, [1, 2, 3, 4], axis_label="flags")
     assert first == again
     assert parse(first).svg["id"] != parse(other).svg["id"]
 

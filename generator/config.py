@@ -171,7 +171,10 @@ class ReadingOptions(CollectingConfig):
 
 
 class FeedsOptions(CollectingConfig):
-    limit = c.Type(int, default=0)  # 0: every published issue
+    # Entries per site feed, newest first; 0: every published issue. Feed readers
+    # fetch the whole feed at every poll, and full issues are large: 20 issues
+    # (five years) is what blog feeds carry by default.
+    limit = c.Type(int, default=20)
     tag_authority = c.Optional(c.Type(str))  # "example.org,2022"; default from site_url
 
 

@@ -23,7 +23,9 @@ from .issues import Issue
 from .render import SECTIONS
 
 if TYPE_CHECKING:
+    from .fragment_cache import FragmentCache
     from .site import MarkdownSetup
+    from .slots import Slots
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
@@ -31,6 +33,7 @@ DC_NS = "http://purl.org/dc/elements/1.1/"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 URL_ATTRIBUTES = ("href", "src", "poster", "cite", "action")
 SAFE_SCHEMES = ("http", "https", "mailto", "")
+_WITH_URL = "//*[" + " or ".join(f"@{a}" for a in URL_ATTRIBUTES) + "]"
 
 
 def entry_id(settings: Settings, slug: str) -> str:
@@ -59,7 +62,7 @@ def absolutize(html: str, base_url: str) -> str:
     root = lxml.html.fragment_fromstring(html, create_parent="div")
     for svg in root.xpath("//*[local-name()='svg']"):
         svg.drop_tree()
-    for element in root.iter():
+    for element in root.xpath(_WITH_URL):
         for attribute in URL_ATTRIBUTES:
             value = element.get(attribute)
             if value is None:
@@ -75,18 +78,39 @@ def absolutize(html: str, base_url: str) -> str:
     return inner
 
 
-def issue_html(issue: Issue, page: str, settings: Settings, md: MarkdownSetup) -> str:
+def issue_html(
+    issue: Issue,
+    page: str,
+    settings: Settings,
+    md: MarkdownSetup,
+    slots: Slots,
+    cache: FragmentCache | None = None,
+) -> str:
     """The issue's full HTML from its page source (rendered from the model), links absolute."""
     source = page.split("\n---\n", 1)[1]
-    converter = python_markdown.Markdown(
-        extensions=md.extensions, extension_configs=md.extension_configs
-    )
-    html = converter.convert(source)
-    return absolutize(html, urljoin(settings.site_url, issue.url))
+    url = urljoin(settings.site_url, issue.url)
+
+    def render() -> str:
+        converter = python_markdown.Markdown(
+            extensions=md.extensions, extension_configs=md.extension_configs
+        )
+        return absolutize(slots.fill(converter.convert(source)), url)
+
+    if cache is None:
+        return render()
+    # The page source, the fragments it holds and the Markdown setup make the entry.
+    setup = json.dumps([md.extensions, md.extension_configs], sort_keys=True, default=repr)
+    held = [f.html for f in slots.held_in(source)]
+    return cache.fragment(("feed-entry", url, setup, source, *held), render)
 
 
 def feed_entries(
-    issues: list[Issue], pages: dict[str, str], settings: Settings, md: MarkdownSetup
+    issues: list[Issue],
+    pages: dict[str, str],
+    settings: Settings,
+    md: MarkdownSetup,
+    slots: Slots,
+    cache: FragmentCache | None = None,
 ) -> list[dict[str, Any]]:
     newest_first = sorted(issues, key=lambda i: i.window.end, reverse=True)
     limit = settings.options.feeds.limit
@@ -105,7 +129,9 @@ def feed_entries(
                 "updated": updated_instant(issue),
                 "authors": list(issue.meta.editors),
                 "categories": [k.heading for k in SECTIONS if k.key in sections],
-                "html": issue_html(issue, pages[f"{issue.url}index.md"], settings, md),
+                "html": issue_html(
+                    issue, pages[f"{issue.url}index.md"], settings, md, slots, cache
+                ),
             }
         )
     return entries
@@ -215,10 +241,17 @@ def json_feed(entries: list[dict[str, Any]], settings: Settings) -> bytes:
 
 
 def site_feeds(
-    issues: list[Issue], pages: dict[str, str], settings: Settings, md: MarkdownSetup
+    issues: list[Issue],
+    pages: dict[str, str],
+    settings: Settings,
+    md: MarkdownSetup,
+    slots: Slots,
+    cache: FragmentCache | None = None,
 ) -> dict[str, bytes]:
-    """The three site feeds, from published issues only; `pages` holds their page sources."""
-    entries = feed_entries([i for i in issues if i.is_published], pages, settings, md)
+    """The three site feeds, from published issues only; `pages` holds their page
+    sources, `slots` the fragments those hold."""
+    published = [i for i in issues if i.is_published]
+    entries = feed_entries(published, pages, settings, md, slots, cache)
     return {
         "feed.xml": rss_feed(entries, settings),
         "atom.xml": atom_feed(entries, settings),

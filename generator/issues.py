@@ -24,6 +24,9 @@ FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*\n", re.DOTALL)
 REQUIRED_KEYS = ("title", "status", "summary", "editors")
 OPTIONAL_KEYS = ("published_at", "data_sha256", "prose_sha256", "corrections")
 
+# libyaml's loader when PyYAML has it: the same safe subset, several times faster.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True)
 class Correction:
@@ -87,7 +90,7 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
     if not match:
         raise IssueError(f"{path}:1: expected YAML front matter between '---' lines")
     try:
-        meta = yaml.safe_load(match.group(1) or "") or {}
+        meta = yaml.load(match.group(1) or "", Loader=SAFE_LOADER) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark else 1

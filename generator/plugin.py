@@ -1,7 +1,9 @@
 """The `newsletter` MkDocs plugin: a thin adapter from `site_files` to MkDocs.
 
 `mkdocs build` leaves drafts out; `mkdocs serve` shows them and reloads when an
-issue changes.
+issue changes. Generated pages hold their large fragments in slots (see
+generator.slots): searchable ones are filled in as soon as the Markdown is
+converted, the rest after the search plugin has indexed the page.
 """
 
 from __future__ import annotations
@@ -13,18 +15,24 @@ from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 
 from .config import NewsletterConfig, Settings
 from .errors import NewsletterError
 from .site import MarkdownSetup, site_files
+from .slots import Slots
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
 
 class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     serving = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.slots = Slots()  # filled by on_files, read by the page events
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -56,12 +64,23 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             generated = site_files(self.settings(config), markdown, include_drafts=self.serving)
         except NewsletterError as err:
             raise PluginError(str(err)) from None
-        for path, content in sorted(generated.items()):
+        self.slots = generated.slots
+        for path, content in sorted(generated.files.items()):
             existing = files.get_file_from_path(path)
             if existing is not None:
                 files.remove(existing)
             files.append(File.generated(config, path, content=content))
         return files
+
+    def on_page_content(self, html: str, *, page: Page, **kwargs: Any) -> str:
+        return self.slots.fill(html, searchable_only=True)
+
+    # After every other plugin's (the search plugin's included) has seen the page.
+    @event_priority(-100)
+    def on_page_context(self, context: Any, *, page: Page, **kwargs: Any) -> Any:
+        if page.content is not None:
+            page.content = self.slots.fill(page.content)
+        return context
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         settings = self.settings(config)

@@ -16,8 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+import lxml.html
 import markdown as python_markdown
-from bs4 import BeautifulSoup
 
 from .config import Settings
 from .errors import IssueError
@@ -67,9 +67,10 @@ def site_paths(settings: Settings, issues: list[Issue], docs_dir: Path) -> set[s
 def link_problems(issue: Issue, settings: Settings, docs_dir: Path) -> list[str]:
     """Links in the prose that point inside the site to nothing it will have."""
     html = python_markdown.markdown(issue.prose, extensions=["attr_list", "tables"])
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
     targets = [
-        (tag.name, str(tag.get("href") or tag.get("src") or ""))
-        for tag in BeautifulSoup(html, "html.parser").find_all(["a", "img"])
+        (str(tag.tag), str(tag.get("href") or tag.get("src") or ""))
+        for tag in root.iter("a", "img")
     ]
     issues = load_issues(settings.issues_dir, include_drafts=True)
     known = site_paths(settings, issues, docs_dir)

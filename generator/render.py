@@ -3,45 +3,65 @@
 This is the engine-neutral core: `site_pages` returns {docs-relative path:
 page source}. The MkDocs plugin only hands these to MkDocs; another engine
 could write them into a docs folder. Editors' prose is trusted Markdown;
-everything from a source reaches the page through autoescaped HTML fragments.
+everything from a source reaches the page through autoescaped HTML fragments,
+which wait in slots (see generator.slots) until the Markdown is converted.
 """
 
 from __future__ import annotations
 
 import html
 import importlib
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import get_all_start_methods, get_context
 from typing import Any
 
 import yaml
 from markupsafe import Markup
 
 from .config import Settings
+from .fragment_cache import FragmentCache
 from .issues import Issue
 from .seasons import SEASON_LABELS, following_season
+from .slots import Slots
 from .templating import make_environment
+
+# Fewer sections than this render faster in this process than in a pool.
+PARALLEL_FROM = 24
+# libyaml's emitter when PyYAML has it: the same safe output, several times faster.
+SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 @dataclass(frozen=True)
 class SectionKind:
     key: str  # key under data.json "sections"
     heading: str
-    renderer: str  # "module:function" taking (section, *, tz) -> HTML fragment
+    # "module:function" taking (section, *, tz) -> HTML fragment. Rendering
+    # modules, not the sources: a build never imports a source's client.
+    renderer: str
     # Whether the site search indexes the section. Figures and tables stay out:
     # they would make the index, which every page loads, several times heavier.
     searchable: bool = True
 
 
 SECTIONS = (
-    SectionKind("charter", "Charter changes", "generator.sources.charter:render_charter_section"),
+    SectionKind("charter", "Charter changes", "generator.charter_section:render_charter_section"),
     SectionKind(
         "transparency",
         "Transparency report",
-        "generator.transparency:render_transparency_section",
+        "generator.transparency_pages:render_transparency_section",
         searchable=False,
     ),
-    SectionKind("spaces", "Ethics Spaces", "generator.sources.spaces:render_spaces_section"),
+    # Space titles and descriptions are anyone's text: the search index keeps to
+    # the team's words. /spaces/ and its category pages stay searchable.
+    SectionKind(
+        "spaces",
+        "Ethics Spaces",
+        "generator.spaces_pages:render_spaces_section",
+        searchable=False,
+    ),
     SectionKind("reading", "Reading list", "generator.sources.reading:render_reading_section"),
 )
 
@@ -57,7 +77,7 @@ def _renderer(dotted: str) -> Callable[..., str]:
 
 
 def with_front_matter(meta: dict[str, Any], body: str) -> str:
-    header = yaml.safe_dump(meta, sort_keys=True, allow_unicode=True, width=1000)
+    header = yaml.dump(meta, Dumper=SAFE_DUMPER, sort_keys=True, allow_unicode=True, width=1000)
     return f"---\n{header}---\n\n{body}"
 
 
@@ -81,7 +101,9 @@ def issue_meta(issue: Issue, tz: str) -> dict[str, Any]:
     }
 
 
-def section_fragments(issue: Issue, tz: str) -> list[dict[str, Any]]:
+def section_fragments(
+    issue: Issue, tz: str, cache: FragmentCache | None = None
+) -> list[dict[str, Any]]:
     """Each section's heading and HTML fragment, or None where there is no data."""
     sections = (issue.data or {}).get("sections", {})
     fragments = []
@@ -89,16 +111,106 @@ def section_fragments(issue: Issue, tz: str) -> list[dict[str, Any]]:
         section = sections.get(kind.key)
         html = None
         if section is not None:
-            html = Markup(_renderer(kind.renderer)(section, tz=tz))
+            html = Markup(_rendered(kind, section, issue, tz, cache))
         fragments.append(
             {"key": kind.key, "heading": kind.heading, "html": html, "searchable": kind.searchable}
         )
     return fragments
 
 
-def issue_page(issue: Issue, settings: Settings) -> str:
+def _rendered(
+    kind: SectionKind, section: Any, issue: Issue, tz: str, cache: FragmentCache | None
+) -> str:
+    def render() -> str:
+        return _renderer(kind.renderer)(section, tz=tz)
+
+    if cache is None or issue.data_digest is None:
+        return render()
+    return cache.fragment(_section_key(issue, kind, tz), render)
+
+
+def _section_key(issue: Issue, kind: SectionKind, tz: str) -> tuple[str, ...]:
+    # The digest of data.json determines the section; the cache adds the code's.
+    return (str(issue.data_digest), kind.key, kind.renderer, tz)
+
+
+def _render_jobs(jobs: list[tuple[str, Any, str]]) -> list[str]:
+    """(renderer, section, tz) -> HTML, in a worker process."""
+    return [_renderer(renderer)(section, tz=tz) for renderer, section, tz in jobs]
+
+
+def render_missing_sections(issues: list[Issue], tz: str, cache: FragmentCache) -> int:
+    """Render the sections the cache lacks on every processor; how many were rendered.
+
+    Only worth it on a cold cache (a fresh clone, a new generator version).
+    Anything that goes wrong is left to the one-by-one rendering that follows,
+    which raises the same error with its usual message.
+    """
+    missing = [
+        (_section_key(issue, kind, tz), (kind.renderer, issue.data["sections"][kind.key], tz))
+        for issue in issues
+        if issue.data is not None and issue.data_digest is not None
+        for kind in SECTIONS
+        if kind.key in issue.data.get("sections", {})
+        and not cache.has(_section_key(issue, kind, tz))
+    ]
+    workers = min(os.cpu_count() or 1, 8)
+    if len(missing) < PARALLEL_FROM or workers < 2 or "fork" not in get_all_start_methods():
+        return 0
+    batches = [missing[start :: workers * 4] for start in range(workers * 4)]
+    try:
+        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+            results = pool.map(_render_jobs, [[job for _, job in batch] for batch in batches])
+            for batch, htmls in zip(batches, results, strict=True):
+                for (key, _), html in zip(batch, htmls, strict=True):
+                    cache.put(key, html)
+    except Exception:  # noqa: BLE001 - see the docstring
+        return 0
+    return len(missing)
+
+
+def _held_sections(
+    issue: Issue, tz: str, slots: Slots, cache: FragmentCache | None
+) -> list[dict[str, Any]]:
+    """Each section with a slot marker in place of its fragment (None without data)."""
+    held = []
+    for fragment in section_fragments(issue, tz, cache):
+        markup, slot = fragment["html"], None
+        if markup is not None and not fragment["searchable"]:
+            markup = f'<div class="nl-section-data" data-search-exclude>\n{markup}</div>\n'
+        if markup is not None:
+            slot = slots.hold(markup, searchable=fragment["searchable"])
+        held.append({**fragment, "slot": slot})
+    return held
+
+
+def _held_provenance(
+    issue: Issue, tz: str, slots: Slots, cache: FragmentCache | None
+) -> Markup | None:
     from .provenance import provenance_view
 
+    def render() -> str:
+        provenance = provenance_view(issue.data, issue.slug)
+        if not provenance:
+            return ""
+        panel = (
+            environment()
+            .get_template("pages/provenance.html.j2")
+            .render(provenance=provenance, tz=tz)
+        )
+        return f"<div data-search-exclude>\n{panel}</div>\n"
+
+    if cache is None or issue.data_digest is None:
+        html = render()
+    else:
+        html = cache.fragment((issue.data_digest, issue.slug, "provenance", tz), render)
+    return slots.hold(html, searchable=False) if html else None
+
+
+def issue_page(
+    issue: Issue, settings: Settings, slots: Slots, cache: FragmentCache | None = None
+) -> str:
+    """The issue's page source; its sections and provenance wait in `slots`."""
     tz = settings.timezone
     body = (
         environment()
@@ -107,8 +219,8 @@ def issue_page(issue: Issue, settings: Settings) -> str:
             issue=issue_meta(issue, tz),
             collected=issue.data is not None,
             prose=Markup(issue.prose.strip()),
-            sections=section_fragments(issue, tz),
-            provenance=provenance_view(issue.data, issue.slug),
+            sections=_held_sections(issue, tz, slots, cache),
+            provenance_slot=_held_provenance(issue, tz, slots, cache),
             tz=tz,
         )
     )
@@ -152,12 +264,16 @@ def home_page(issues: list[Issue], settings: Settings) -> str:
     return with_front_matter({"title": settings.site_name}, body)
 
 
-def site_pages(issues: list[Issue], settings: Settings) -> dict[str, str]:
+def site_pages(
+    issues: list[Issue], settings: Settings, slots: Slots, cache: FragmentCache | None = None
+) -> dict[str, str]:
     """Every generated page source, keyed by its path under the docs folder."""
+    if cache is not None:
+        render_missing_sections(issues, settings.timezone, cache)
     pages = {
         "index.md": home_page(issues, settings),
         "issues/index.md": archive_page(issues, settings),
     }
     for issue in issues:
-        pages[f"issues/{issue.slug}/index.md"] = issue_page(issue, settings)
+        pages[f"issues/{issue.slug}/index.md"] = issue_page(issue, settings, slots, cache)
     return pages

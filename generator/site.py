@@ -1,19 +1,24 @@
 """Everything the site generates, as {docs-relative path: content}.
 
 Engine-neutral: the MkDocs plugin adds these as generated files; another
-engine (or a test) can write them into a docs folder. Only published issues
+engine (or a test) can write them into a docs folder, and fill the slots of
+the HTML it converts them to (generator.slots). Only published issues
 reach the pages and feeds, unless `include_drafts` (used by `serve`).
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .config import Settings
 from .feeds import site_feeds, subscribe_page
+from .fragment_cache import FragmentCache
 from .issues import Issue, load_issues
 from .render import issue_meta, site_pages
+from .slots import Slots
 
 
 @dataclass(frozen=True)
@@ -32,22 +37,56 @@ def published_sections(issues: list[Issue], key: str) -> list[tuple[Issue, dict[
     ]
 
 
-def charter_files(issues: list[Issue], settings: Settings) -> dict[str, str]:
+def _archive_state(issues: list[Issue], settings: Settings) -> str:
+    """What pages built from every issue's data depend on: each issue's data and meta."""
+    state = [[issue_meta(i, settings.timezone), i.data_digest] for i in issues]
+    return json.dumps(state, sort_keys=True)
+
+
+def _cached_pages(
+    cache: FragmentCache | None,
+    name: str,
+    issues: list[Issue],
+    settings: Settings,
+    build: Callable[[], dict[str, str]],
+) -> dict[str, str]:
+    """`build()`'s pages, from the cache when the issues are as they were."""
+    if cache is None:
+        return build()
+    state = _archive_state(issues, settings)
+    stored = cache.fragment((name, state), lambda: json.dumps(build(), sort_keys=True))
+    return json.loads(stored)  # type: ignore[no-any-return]
+
+
+def charter_files(
+    issues: list[Issue], settings: Settings, cache: FragmentCache | None = None
+) -> dict[str, str]:
     found = published_sections(issues, "charter")
     if not found:
         return {}
-    from .charter_pages import charter_pages
 
-    return charter_pages([(i.slug, s) for i, s in found], tz=settings.timezone)
+    def build() -> dict[str, str]:
+        from .charter_pages import charter_pages
+
+        return charter_pages([(i.slug, s) for i, s in found], tz=settings.timezone)
+
+    return _cached_pages(cache, "charter-pages", issues, settings, build)
 
 
-def transparency_files(issues: list[Issue], settings: Settings) -> dict[str, str]:
-    found = published_sections([i for i in issues if i.is_published], "transparency")
+def transparency_files(
+    issues: list[Issue], settings: Settings, cache: FragmentCache | None = None
+) -> dict[str, str]:
+    published = [i for i in issues if i.is_published]
+    found = published_sections(published, "transparency")
     if not found:
         return {}
-    from .transparency_pages import transparency_pages
 
-    return transparency_pages([(issue_meta(i, settings.timezone), s) for i, s in found])
+    def build() -> dict[str, str]:
+        from .transparency_pages import transparency_pages
+
+        return transparency_pages([(issue_meta(i, settings.timezone), s) for i, s in found])
+
+    return _cached_pages(cache, "transparency-pages", published, settings, build)
 
 
 def spaces_files(issues: list[Issue], settings: Settings) -> dict[str, str]:
@@ -118,21 +157,30 @@ def placeholder_pages(files: dict[str, Any]) -> dict[str, str]:
     }
 
 
+@dataclass
+class GeneratedSite:
+    """Generated files by docs path, and the fragments their page sources hold."""
+
+    files: dict[str, str | bytes]
+    slots: Slots
+
+
 def site_files(
     settings: Settings, markdown: MarkdownSetup, *, include_drafts: bool
-) -> dict[str, str | bytes]:
+) -> GeneratedSite:
     issues = load_issues(settings.issues_dir, include_drafts=include_drafts)
-    pages = site_pages(issues, settings)
+    slots, cache = Slots(), FragmentCache(settings.cache_dir)
+    pages = site_pages(issues, settings, slots, cache)
     files: dict[str, str | bytes] = {}
     files.update(pages)
-    files.update(charter_files(issues, settings))
-    files.update(transparency_files(issues, settings))
+    files.update(charter_files(issues, settings, cache))
+    files.update(transparency_files(issues, settings, cache))
     files.update(spaces_files(issues, settings))
     files.update(placeholder_pages(files))
     files.update(data_downloads(issues))
     files["data/index.md"] = data_index_page(files)
     published = [i for i in issues if i.is_published]
-    files.update(site_feeds(published, pages, settings, markdown))
+    files.update(site_feeds(published, pages, settings, markdown, slots, cache))
     files.update(charter_feed_files(issues, settings))
     files["subscribe.md"] = subscribe_page(settings)
-    return files
+    return GeneratedSite(files, slots)

@@ -62,9 +62,10 @@ def test_search_finds_an_issue_by_a_word_from_its_prose(browser: Any, site: Serv
     page.goto(site.url(""), wait_until="networkidle")
     page.locator("input.md-search__input").fill(word)
     hits = page.locator(f'.md-search-result__item a[href*="issues/{issue.slug}/"]')
-    # Some of the hits are folded away; wait for the first one shown.
+    # Some of the hits are folded away; wait for the first one shown (the search
+    # worker indexes the whole site first, which takes a while on a busy machine).
     page.locator(f'.md-search-result__item a[href*="issues/{issue.slug}/"]:visible').first.wait_for(
-        timeout=15_000
+        timeout=45_000
     )
     # Results for sections of the issue may be folded under its title: read them all.
     found = " ".join(hits.nth(i).text_content() or "" for i in range(hits.count()))

@@ -107,7 +107,7 @@ def test_a_correction_keeps_the_old_data_says_what_changed_and_moves_updated(let
     settings = load_settings(letter)
     issue = publish(letter)
     published_bytes = issue.data_json.read_bytes()
-    feeds_before = site_files(settings, MARKDOWN, include_drafts=False)
+    feeds_before = site_files(settings, MARKDOWN, include_drafts=False).files
     write_feed(letter.parent, ["Counting flags", "Reading cards", "A late post we missed"])
 
     collect_issue(settings, SLUG, collected_at=CORRECTED_AT, correction="A post was missing.")
@@ -123,7 +123,7 @@ def test_a_correction_keeps_the_old_data_says_what_changed_and_moves_updated(let
     assert corrected.meta.data_sha256 == sha256_of(corrected.data_json)
     assert integrity_problems(corrected) == []
 
-    feeds_after = site_files(settings, MARKDOWN, include_drafts=False)
+    feeds_after = site_files(settings, MARKDOWN, include_drafts=False).files
     old_entry = feedparser.parse(feeds_before["atom.xml"]).entries[0]
     new_entry = feedparser.parse(feeds_after["atom.xml"]).entries[0]
     assert new_entry.id == old_entry.id

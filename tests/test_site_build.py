@@ -55,6 +55,26 @@ def test_every_published_issue_has_a_page_with_its_prose(built: Path) -> None:
             assert section in headings
 
 
+def test_sections_reach_the_page_but_only_searchable_ones_reach_the_index(built: Path) -> None:
+    slug = "2026-september-equinox"
+    page = soup(built / "issues" / slug / "index.html").select_one("article")
+    assert "nl-slot" not in str(page)  # every held fragment was pasted in
+    for selector in (".nl-charter", ".nl-transparency table", ".nl-spaces", ".nl-provenance"):
+        assert page.select_one(selector) is not None, selector
+    index = json.loads((built / "search" / "search_index.json").read_text(encoding="utf-8"))
+    entries = [d for d in index["docs"] if d["location"].startswith(f"issues/{slug}/")]
+    headings = {d["title"] for d in entries}
+    text = " ".join(d["text"] for d in entries)
+    assert {"Charter changes", "Transparency report", "Ethics Spaces"} <= headings
+    # Figures, Space listings (anyone's text) and provenance stay out of the index.
+    for left_out in (".nl-transparency table", ".nl-spaces li", ".nl-provenance dd"):
+        for element in page.select(left_out)[:5]:
+            words = element.get_text(" ", strip=True)
+            assert len(words) < 12 or words not in text, (left_out, words)
+    issue = next(i for i in sample_issues()[0] if i.slug == slug)
+    assert " ".join(issue.prose.split()[:6]) in text
+
+
 def test_draft_is_left_out_of_the_build(built: Path) -> None:
     assert not (built / "issues" / "2026-december-solstice").exists()
     archive = soup(built / "issues" / "index.html")

@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
-import feedparser
 import nh3
 from markupsafe import Markup
 
@@ -230,6 +229,8 @@ def read_document(feed: FeedSource, cache_dir: Path) -> tuple[bytes, dict[str, A
 
 
 def parse_feed(body: bytes, base_url: str | None) -> Any:
+    import feedparser  # when feeds are read, not when pages render
+
     headers = {"content-location": base_url} if base_url else {}
     parsed = feedparser.parse(body, response_headers=headers, sanitize_html=True)
     # Wrong declared encoding or content type are common and harmless; bad XML is not.

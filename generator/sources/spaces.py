@@ -22,11 +22,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from huggingface_hub import HfApi, SpaceInfo
-from huggingface_hub.errors import HfHubHTTPError
+if TYPE_CHECKING:  # the client is imported when the Hub is read, not when pages render
+    from huggingface_hub import HfApi, SpaceInfo
 
 from ..categories import CATEGORIES, CATEGORY_TITLES
 from ..errors import NewsletterError, SourceError, SourceErrors
@@ -248,6 +248,8 @@ def read_snapshot(path: Path, categories: dict[str, list[str]]) -> Listing:
 
 def _list_tag(api: HfApi, tag: str, endpoint: str) -> list[SpaceInfo]:
     """Every page for one tag, or an error: never a partial list."""
+    from huggingface_hub.errors import HfHubHTTPError
+
     try:
         return list(api.list_spaces(filter=tag, expand=EXPAND_FIELDS))  # type: ignore[arg-type]
     except HfHubHTTPError as err:
@@ -265,6 +267,8 @@ def _list_tag(api: HfApi, tag: str, endpoint: str) -> list[SpaceInfo]:
 
 def read_hub(endpoint: str, token: str | None, categories: dict[str, list[str]]) -> Listing:
     """List each category's tags through the real client; membership from the query."""
+    from huggingface_hub import HfApi
+
     base = public_base(endpoint)
     # token=False: never fall back to a token saved on the build machine.
     api = HfApi(endpoint=base, token=token or False)

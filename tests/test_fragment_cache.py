@@ -1,0 +1,56 @@
+"""The fragment cache: a hit is what a render gives; any change to the key renders again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator import fragment_cache
+from generator.fragment_cache import FragmentCache
+
+
+def test_a_miss_renders_and_stores_then_a_hit_reads_the_same_text(tmp_path: Path) -> None:
+    calls: list[str] = []
+
+    def render() -> str:
+        calls.append("render")
+        return "<table>é</table>\n"
+
+    first = FragmentCache(tmp_path)
+    assert first.fragment(("digest-a", "transparency", "UTC"), render) == "<table>é</table>\n"
+    again = FragmentCache(tmp_path)  # a later build
+    assert again.fragment(("digest-a", "transparency", "UTC"), render) == "<table>é</table>\n"
+    assert calls == ["render"] and (first.misses, again.hits) == (1, 1)
+    # Another data digest, section or time zone is another fragment.
+    again.fragment(("digest-b", "transparency", "UTC"), render)
+    again.fragment(("digest-a", "transparency", "Europe/Amsterdam"), render)
+    assert len(calls) == 3
+    assert not list(tmp_path.rglob("*.tmp"))  # written whole, then renamed
+
+
+def test_the_fingerprint_covers_the_generators_own_files(tmp_path: Path, monkeypatch) -> None:
+    package = tmp_path / "package"
+    (package / "templates").mkdir(parents=True)
+    (package / "render.py").write_text("X = 1\n")
+    (package / "templates" / "t.html.j2").write_text("<p>{{ x }}</p>\n")
+    monkeypatch.setattr(fragment_cache, "PACKAGE", package)
+
+    def current() -> str:
+        fragment_cache.fingerprint.cache_clear()
+        return fragment_cache.fingerprint()
+
+    before = current()
+    (package / "templates" / "t.html.j2").write_text("<p>{{ x }}!</p>\n")
+    edited = current()
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "render.cpython-311.pyc").write_bytes(b"\0")
+    assert before != edited == current()  # a template edit counts, bytecode does not
+    fragment_cache.fingerprint.cache_clear()
+
+
+def test_opening_a_new_fingerprint_removes_older_ones(tmp_path: Path) -> None:
+    stale = tmp_path / "fragments" / "an-older-generator"
+    stale.mkdir(parents=True)
+    (stale / "x.html").write_text("old")
+    cache = FragmentCache(tmp_path)
+    cache.fragment(("k",), lambda: "new")
+    assert not stale.exists() and cache.folder.is_dir()

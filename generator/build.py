@@ -14,13 +14,14 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from mkdocs.exceptions import Abort, ConfigurationError
 from mkdocs.utils import CountHandler
 
 from .config import Settings, load_settings
 from .errors import NewsletterError
-from .issues import load_issues
+from .issues import Issue, load_issues
 
 log = logging.getLogger(__name__)
 
@@ -86,31 +87,36 @@ def source_date_epoch(settings: Settings) -> int:
     MkDocs dates the sitemap and gzip headers from SOURCE_DATE_EPOCH, else from
     the clock; this keeps two builds of the same commit byte-identical.
     """
+    return _latest_instant(load_issues(settings.issues_dir, include_drafts=False, with_data=False))
+
+
+def _latest_instant(published: list[Issue]) -> int:
     from .feeds import updated_instant
 
-    published = load_issues(settings.issues_dir, include_drafts=False, with_data=False)
     if not published:
         return 0
     return int(max(updated_instant(issue) for issue in published).timestamp())
 
 
 @contextlib.contextmanager
-def reproducible_dates(settings: Settings) -> Iterator[None]:
+def reproducible_dates(published: list[Issue]) -> Iterator[None]:
     if os.environ.get("SOURCE_DATE_EPOCH"):
         yield
         return
-    os.environ["SOURCE_DATE_EPOCH"] = str(source_date_epoch(settings))
+    os.environ["SOURCE_DATE_EPOCH"] = str(_latest_instant(published))
     try:
         yield
     finally:
         os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
-def check_frozen_issues(settings: Settings) -> None:
+def check_frozen_issues(settings: Settings, published: list[Issue]) -> None:
     """--strict: a published issue edited without a correction stops the build."""
     from .publish import archive_integrity_problems
 
-    problems = archive_integrity_problems(settings.issues_dir, require_checksums=False)
+    problems = archive_integrity_problems(
+        settings.issues_dir, require_checksums=False, published=published
+    )
     if problems:
         raise NewsletterError("\n".join(["build aborted: published issues changed:", *problems]))
 
@@ -121,22 +127,24 @@ def build_site(
     from mkdocs.commands.build import build
 
     settings = load_settings(config_file)
+    # Read once (without their data) for the frozen-issue check and the build's date.
+    published = load_issues(settings.issues_dir, include_drafts=False, with_data=False)
     if strict:
-        check_frozen_issues(settings)
-    probe = _mkdocs_config(config_file)
-    target = Path(site_dir or probe.site_dir).resolve()  # type: ignore[attr-defined]
+        check_frozen_issues(settings, published)
+    config: Any = _mkdocs_config(config_file, strict=strict)
+    target = Path(site_dir or config.site_dir).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     for leftover in remove_stale_staging(target):
         log.info("removed %s, left by an interrupted build", leftover.name)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+    config["site_dir"] = str(staging)
     counter = CountHandler()
     counter.setLevel(logging.WARNING)
     ours = logging.getLogger("generator")
     ours.addHandler(counter)
     try:
-        config = _mkdocs_config(config_file, strict=strict, site_dir=str(staging))
-        with reproducible_dates(settings):
-            build(config)  # type: ignore[arg-type]
+        with reproducible_dates(published):
+            build(config)
         if strict and counter.get_counts():
             raise NewsletterError("build aborted: warnings in strict mode")
         swap_into_place(staging, target)

@@ -179,9 +179,14 @@ def integrity_problems(issue: Issue) -> list[str]:
     return problems
 
 
-def archive_integrity_problems(issues_dir: Path, *, require_checksums: bool) -> list[str]:
+def archive_integrity_problems(
+    issues_dir: Path, *, require_checksums: bool, published: list[Issue] | None = None
+) -> list[str]:
+    """Every published issue's problems; `published` saves loading them again."""
+    if published is None:
+        published = load_issues(issues_dir, include_drafts=False, with_data=False)
     problems = []
-    for issue in load_issues(issues_dir, include_drafts=False, with_data=False):
+    for issue in published:
         found = integrity_problems(issue)
         if not require_checksums and issue.meta.data_sha256 is None:
             continue

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from generator import charts
 from generator.errors import NewsletterError
-from generator.sources import flags as fx
+from generator.sources import flags_schema as schema
 from generator.templating import make_environment
 
 # Relative links: an issue lives at /issues/<slug>/, the report at /transparency/.
@@ -79,7 +79,7 @@ def _figure(title: str, rows: list[dict[str, Any]], axis: str) -> dict[str, Any]
 
 def _section_view(section: dict[str, Any]) -> dict[str, Any]:
     k = int(section["k"])
-    fx.require_k(k)
+    schema.require_k(k)
     headline = {key: _checked(section["headline"][key], k) for key, _ in HEADLINES}
     times = section["time_to_action"]
     by_category = {r["key"]: r for r in section["resolved"]["by_category"]}
@@ -230,7 +230,7 @@ def _number_cell(value: Any) -> tuple[str, str]:
 def long_rows(meta: dict[str, Any], section: dict[str, Any]) -> list[dict[str, str]]:
     """Every published figure of one issue as one row of the long-format CSV."""
     k = int(section["k"])
-    fx.require_k(k)
+    schema.require_k(k)
     base = {
         "issue": meta["slug"],
         "window_start": _utc_z(section["window"]["start"]),
@@ -341,7 +341,7 @@ def _slug(meta: dict[str, Any]) -> str:
 
 def _series_row(meta: dict[str, Any], section: dict[str, Any]) -> dict[str, Any]:
     k = int(section["k"])
-    fx.require_k(k)
+    schema.require_k(k)
     head = section["headline"]
     keys = (
         "received",
@@ -376,7 +376,9 @@ def index_page(sections: list[tuple[dict[str, Any], dict[str, Any]]]) -> str:
 
 
 def methodology_page(sections: list[tuple[dict[str, Any], dict[str, Any]]]) -> str:
-    from generator import transparency  # the queries live with the aggregation
+    # The queries live with the reading and the aggregation (which import DuckDB).
+    from generator import transparency
+    from generator.sources import flags as fx
     from generator.sources import flags_fast
 
     queries = [
@@ -396,8 +398,8 @@ def methodology_page(sections: list[tuple[dict[str, Any], dict[str, Any]]]) -> s
     template = make_environment().get_template("pages/transparency_methodology.md.j2")
     return template.render(
         ks=sorted({int(s["k"]) for _, s in sections}) or [10],
-        rules=fx.RULES,
-        conflict=fx.CONFLICT.code,
+        rules=schema.RULES,
+        conflict=schema.CONFLICT.code,
         crosswalks=[
             ("Policy category (`category`)", "DSA statement category", DSA_CATEGORIES),
             ("Action (`action`)", "DSA decision", DSA_ACTIONS),

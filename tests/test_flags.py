@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import logging
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -231,6 +233,24 @@ def test_duplicates_across_files_of_a_glob(tmp_path: Path) -> None:
     assert [f.name for f in export.files] == ["exports/2026-07.csv", "exports/2026-08.csv"]
     assert export.rows_per_file == [2, 2]
     assert (export.read, export.counted, export.duplicates) == (4, 3, 1)
+
+
+def test_each_file_carries_the_sha256_of_its_bytes(tmp_path: Path) -> None:
+    clean = write_csv(tmp_path / "a.csv", [flag("a"), flag("b")])
+    repeated = write_csv(tmp_path / "b.csv", [flag("b"), flag("c")])  # the text route
+    export = fx.load_export(["*.csv"], base_dir=tmp_path)
+    assert export.route == "text"
+    expected = [hashlib.sha256(p.read_bytes()).hexdigest() for p in (clean, repeated)]
+    assert [f.sha256 for f in export.files] == expected
+    typed = fx.load_export(["a.csv"], base_dir=tmp_path)
+    assert (typed.route, [f.sha256 for f in typed.files]) == ("typed", expected[:1])
+
+
+def test_a_failed_export_leaves_no_checksum_thread_running(tmp_path: Path) -> None:
+    write_csv(tmp_path / "flags.csv", [flag("a"), flag("b", reason="Spam")])
+    with pytest.raises(SourceErrors):
+        fx.load_export(["flags.csv"], base_dir=tmp_path)
+    assert not [t for t in threading.enumerate() if t.name.startswith("flags-sha256")]
 
 
 # --- skip-invalid accounting ---------------------------------------------------

@@ -82,6 +82,15 @@ def test_conflicting_flag_ids_fall_back_and_are_named(tmp_path: Path) -> None:
     assert [(e.line, e.field) for e in caught.value.errors] == [(3, "flag_id")]
 
 
+def test_a_flag_id_repeated_in_another_file_takes_the_text_route(tmp_path: Path) -> None:
+    rows = [flag(f"f{i}") for i in range(40)]
+    write_csv(tmp_path / "a.csv", rows[:25])
+    write_csv(tmp_path / "b.csv", [*rows[25:], rows[3]])  # f3 again, far from its first copy
+    export = fx.load_export(["*.csv"], base_dir=tmp_path)
+    assert (export.route, export.rows_per_file) == ("text", [25, 16])
+    assert (export.read, export.counted, export.duplicates) == (41, 40, 1)
+
+
 def test_no_reject_table_is_left_behind(tmp_path: Path) -> None:
     """DuckDB's reject tables may quote a whole line, private columns included."""
     write_csv(tmp_path / "flags.csv", [flag("f1"), flag("f2", source="nobody")])

@@ -15,7 +15,14 @@ import pytest
 from bs4 import BeautifulSoup
 
 from generator.errors import NewsletterError, SourceError
-from generator.transparency import collect_transparency, render_transparency_section
+from generator.sources import flags as fx
+from generator.transparency import (
+    Window,
+    collect_transparency,
+    query_window,
+    query_windows,
+    render_transparency_section,
+)
 from generator.transparency_pages import CSV_FIELDS, transparency_pages
 
 from .test_flags import PRIVATE_MARKERS, flag, pending, write_csv
@@ -200,6 +207,19 @@ def test_skip_invalid_is_accounted_in_the_section(tmp_path: Path) -> None:
     assert accounting["rejected_by_reason"] == {"bad_received_at": 1, "case_reason": 1}
     assert accounting["read"] == accounting["counted"] + accounting["duplicates"] + 2
     assert section["previous"] is None and section["change"] is None
+
+
+def test_windows_side_by_side_count_as_one_by_one(tmp_path: Path) -> None:
+    write_csv(tmp_path / "flags.csv", export_rows())
+    export = fx.load_export(["flags.csv"], base_dir=tmp_path)
+    windows = [Window(START, END), Window(*PREVIOUS), Window(START, START + timedelta(days=9))]
+    try:
+        together = query_windows(export.connection, windows)
+        alone = [query_window(export.connection, w) for w in windows]
+    finally:
+        export.connection.close()
+    assert together == alone
+    assert together[0].received and together[1].pending_at_close == 2  # "d" and "e"
 
 
 # --- rendering -------------------------------------------------------------------

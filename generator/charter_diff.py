@@ -22,7 +22,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from generator.charter_index import Hunk, Outline, TextIndex, heading_paths, index_text
+from generator.charter_index import Hunk, Lines, Outline, TextIndex, heading_paths, index_text
 
 __all__ = [
     "spelling_key",
@@ -76,46 +76,42 @@ def parse_word_diff(lines: Iterable[str]) -> list[Hunk]:
     ending a line made only of insertions (or deletions) is counted as one.
     """
     hunks: list[Hunk] = []
-    line_ops: set[str] = set()
+    ops: list[tuple[str, str]] = []
+    whole = None  # "insert" or "delete" when the hunk has lines on one side only
+    seen = 0  # the kinds of op on the current line, as bits of _KINDS
     for line in lines:
-        header = _HUNK_HEADER.match(line) if line.startswith("@@") else None
-        if header:
-            old = _range(header.group(1), header.group(2))
-            new = _range(header.group(3), header.group(4))
-            hunks.append(Hunk(old[0], old[1], new[0], new[1]))
-            line_ops = set()
+        kind = _KINDS.get(line[:1])
+        if kind is None:
+            header = _HUNK_HEADER.match(line) if line.startswith("@@") else None
+            if header:
+                old = _range(header.group(1), header.group(2))
+                new = _range(header.group(3), header.group(4))
+                hunks.append(Hunk(old[0], old[1], new[0], new[1]))
+                ops = hunks[-1].ops
+                whole = "insert" if old[0] == old[1] else "delete" if new[0] == new[1] else None
+                seen = 0
             continue
-        if not hunks or not line:
+        if not hunks:
             continue
-        marker, text = line[0], line[1:]
-        hunk = hunks[-1]
-        if marker == "~":
-            _append(hunk.ops, _newline_op(hunk, line_ops), "\n")
-            line_ops = set()
-        elif marker in _MARKERS:
-            op = _MARKERS[marker]
-            _append(hunk.ops, op, text)
-            line_ops.add(op)
+        if kind:
+            op, text = _OPS[kind], line[1:]
+            seen |= kind
+        else:
+            op, text = whole or _NEWLINE_OPS.get(seen, "equal"), "\n"
+            seen = 0
+        # Added to the last op when it is of the same kind: fewer, longer ops.
+        if ops and ops[-1][0] == op:
+            ops[-1] = (op, ops[-1][1] + text)
+        else:
+            ops.append((op, text))
     return hunks
 
 
-_MARKERS = {" ": "equal", "+": "insert", "-": "delete"}
-
-
-def _append(ops: list[tuple[str, str]], op: str, text: str) -> None:
-    """Add to the last op when it is of the same kind: fewer, longer ops."""
-    if ops and ops[-1][0] == op:
-        ops[-1] = (op, ops[-1][1] + text)
-    else:
-        ops.append((op, text))
-
-
-def _newline_op(hunk: Hunk, line_ops: set[str]) -> str:
-    if hunk.old_start == hunk.old_end:
-        return "insert"
-    if hunk.new_start == hunk.new_end:
-        return "delete"
-    return line_ops.pop() if line_ops in ({"insert"}, {"delete"}) else "equal"
+# Line markers of the porcelain format: "~" ends a line (0), the others carry
+# a word run of one kind (a bit each, to record which kinds a line holds).
+_KINDS = {"~": 0, " ": 1, "+": 2, "-": 4}
+_OPS = {1: "equal", 2: "insert", 4: "delete"}
+_NEWLINE_OPS = {2: "insert", 4: "delete"}  # a line of insertions (deletions) only
 
 
 # --- the public diff --------------------------------------------------------
@@ -125,68 +121,114 @@ def _count_words(text: str) -> int:
     return len(text.split())
 
 
-def _fold_whitespace(ops: list[tuple[str, str]]) -> list[tuple[str, str]]:
+# An equal, insert or delete run of the diff being built: (op, source, start,
+# end, newlines). Its text is source[start:end], not a copy: unchanged runs
+# are most of the charter and only their first and last words are kept, so
+# they are read in place. `newlines` counts the line breaks of equal runs
+# (from line numbers, not by scanning the text). Plain tuples: a diff is
+# built for every version of the charter.
+_Run = tuple[str, str, int, int, int]
+
+
+def _own_run(op: str, text: str) -> _Run:
+    return (op, text, 0, len(text), text.count("\n") if op == "equal" else 0)
+
+
+def _join_equal(first: _Run, second: _Run) -> _Run:
+    """Two adjacent equal runs as one, in place in the charter when they are there."""
+    _, source, start, end, newlines = first
+    _, other, other_start, other_end, other_newlines = second
+    newlines += other_newlines
+    if source is other and end == other_start:
+        return ("equal", source, start, other_end, newlines)
+    # A hunk's unchanged words next to a gap are usually the text that
+    # follows (or precedes) the gap in the charter itself.
+    size = other_end - other_start
+    if end + size <= len(source) and source.startswith(other[other_start:other_end], end):
+        return ("equal", source, start, end + size, newlines)
+    size = end - start
+    if size <= other_start and other.startswith(source[start:end], other_start - size):
+        return ("equal", other, other_start - size, other_end, newlines)
+    text = source[start:end] + other[other_start:other_end]
+    return ("equal", text, 0, len(text), newlines)
+
+
+def _fold_whitespace(runs: list[_Run]) -> list[_Run]:
     """Absorb whitespace-only equal runs between changes, then regroup.
 
     "Removed: a b, Added: c d" reads better than "Removed: a, Added: c, (space),
     Removed: b, Added: d". Adjacent runs of one kind are merged.
     """
-    folded: list[tuple[str, str]] = []
-    for index, (op, text) in enumerate(ops):
-        between_changes = (
-            op == "equal"
-            and not text.strip()
-            and 0 < index < len(ops) - 1
-            and ops[index - 1][0] != "equal"
-            and ops[index + 1][0] != "equal"
-        )
-        if between_changes:
-            folded.extend([("delete", text), ("insert", text)])
-        else:
-            folded.append((op, text))
-    grouped: list[tuple[str, str]] = []
-    pending = {"delete": "", "insert": ""}
-    for op, text in folded + [("equal", "")]:
+    grouped: list[_Run] = []
+    deleted: list[str] = []
+    inserted: list[str] = []
+    last = len(runs) - 1
+    for index, run in enumerate(runs):
+        op, source, start, end, _ = run
         if op != "equal":
-            pending[op] += text
+            (deleted if op == "delete" else inserted).append(source[start:end])
             continue
-        for kind in ("delete", "insert"):
-            if pending[kind]:
-                grouped.append((kind, pending[kind]))
-                pending[kind] = ""
+        if (
+            0 < index < last
+            and runs[index - 1][0] != "equal"
+            and runs[index + 1][0] != "equal"
+            and not _NON_SPACE.search(source, start, end)
+        ):
+            # Whitespace between two changes: taken into both.
+            deleted.append(source[start:end])
+            inserted.append(source[start:end])
+            continue
+        if deleted or inserted:
+            _flush_changes(grouped, deleted, inserted)
         if grouped and grouped[-1][0] == "equal":
-            grouped[-1] = ("equal", grouped[-1][1] + text)
-        elif text:
-            grouped.append(("equal", text))
+            grouped[-1] = _join_equal(grouped[-1], run)
+        elif end > start:
+            grouped.append(run)
+    _flush_changes(grouped, deleted, inserted)
     return grouped
 
 
-def _trim_equal(text: str, *, keep_head: bool, keep_tail: bool, context: int) -> list[dict]:
+def _flush_changes(grouped: list[_Run], deleted: list[str], inserted: list[str]) -> None:
+    """Pending changes as one deletion then one insertion (the lists are emptied)."""
+    if deleted:
+        text = "".join(deleted)
+        grouped.append(("delete", text, 0, len(text), 0))
+        deleted.clear()
+    if inserted:
+        text = "".join(inserted)
+        grouped.append(("insert", text, 0, len(text), 0))
+        inserted.clear()
+
+
+def _trim_equal(run: _Run, *, keep_head: bool, keep_tail: bool, context: int) -> list[dict]:
     """Cut an unchanged run down to `context` words next to each change."""
     head_words = context if keep_head else 0
     tail_words = context if keep_tail else 0
+    _, text, start, end, newlines = run
     # A text of n characters has at most (n + 1) // 2 words: most runs between
     # two changes are short, and need no scan at all.
-    if (len(text) + 1) // 2 <= head_words + tail_words:
-        return [{"op": "equal", "text": text}]
-    head_end = _end_of_words(text, head_words)
-    tail_start = _start_of_last_words(text, tail_words)
+    if (end - start + 1) // 2 <= head_words + tail_words:
+        return [{"op": "equal", "text": text[start:end]}]
+    head_end = _end_of_words(text, start, end, head_words)
+    tail_start = _start_of_last_words(text, start, end, tail_words)
     if tail_start <= head_end or not _NON_SPACE.search(text, head_end, tail_start):
-        return [{"op": "equal", "text": text}]  # nothing worth leaving out
+        return [{"op": "equal", "text": text[start:end]}]  # nothing worth leaving out
     out: list[dict] = []
-    if head_end:
-        out.append({"op": "equal", "text": text[:head_end]})
-    out.append({"op": "skip", "lines": text.count("\n", head_end, tail_start)})
-    if tail_start < len(text):
-        out.append({"op": "equal", "text": text[tail_start:]})
+    if head_end > start:
+        out.append({"op": "equal", "text": text[start:head_end]})
+    # Only the kept ends are scanned for line breaks, never the long middle.
+    skipped = newlines - text.count("\n", start, head_end) - text.count("\n", tail_start, end)
+    out.append({"op": "skip", "lines": skipped})
+    if tail_start < end:
+        out.append({"op": "equal", "text": text[tail_start:end]})
     return out
 
 
-def _end_of_words(text: str, count: int) -> int:
-    """Where the first `count` words of text end (0 for none)."""
+def _end_of_words(text: str, start: int, end: int, count: int) -> int:
+    """Where the first `count` words of text[start:end] end (`start` for none)."""
     if count <= 0:
-        return 0
-    found = _first_words(count).match(text)
+        return start
+    found = _first_words(count).match(text, start, end)
     assert found is not None  # the pattern matches the empty string
     return found.end()
 
@@ -198,70 +240,84 @@ def _first_words(count: int) -> re.Pattern[str]:
     return re.compile(rf"(?:\s*\S+){{0,{count}}}")
 
 
-def _start_of_last_words(text: str, count: int) -> int:
-    """Where the last `count` words of text start (len(text) for none).
+def _start_of_last_words(text: str, start: int, end: int, count: int) -> int:
+    """Where the last `count` words of text[start:end] start (`end` for none).
 
     Reads backwards through a growing window rather than reversing the whole
     text: the run after the last change is most of a long charter.
     """
     if count <= 0:
-        return len(text)
+        return end
     window = 16 * count
     while True:
-        tail = text[-window:]
-        end = _end_of_words(tail[::-1], count)
+        tail = text[max(start, end - window) : end][::-1]
+        found = _end_of_words(tail, 0, len(tail), count)
         # The count-th word is whole if whitespace follows it in the window,
         # or the window is the whole text.
-        if end < len(tail) or len(tail) == len(text):
-            return len(text) - end
+        if found < len(tail) or len(tail) == end - start:
+            return end - found
         window *= 4
 
 
-def _compact(ops: list[tuple[str, str]], limits: DiffLimits) -> dict:
+def _compact(runs: list[_Run], limits: DiffLimits) -> dict:
     result: list[dict] = []
     budget = limits.max_changed_chars
     truncated = False
-    for index, (op, text) in enumerate(ops):
+    last = len(runs) - 1
+    words = {"insert": 0, "delete": 0}
+    for index, run in enumerate(runs):
+        op, text = run[0], run[1]  # changes are runs of their own (text is whole)
         if op == "equal":
-            result.extend(
-                _trim_equal(
-                    text,
-                    keep_head=index > 0,
-                    keep_tail=index < len(ops) - 1,
-                    context=limits.context_words,
-                )
+            result += _trim_equal(
+                run, keep_head=index > 0, keep_tail=index < last, context=limits.context_words
             )
+            continue
+        words[op] += _count_words(text)
+        if truncated:
             continue
         if len(text) > budget:
             if budget:
                 result.append({"op": op, "text": text[:budget]})
             truncated = True
-            break
+            continue
         budget -= len(text)
         result.append({"op": op, "text": text})
     return {
         "ops": result,
-        "words_inserted": sum(_count_words(t) for op, t in ops if op == "insert"),
-        "words_deleted": sum(_count_words(t) for op, t in ops if op == "delete"),
+        "words_inserted": words["insert"],
+        "words_deleted": words["delete"],
         "truncated": truncated,
     }
+
+
+def _gap(lines: Lines, start: int, end: int) -> _Run | None:
+    """Lines [start, end) of the text, in place, or None if there are none."""
+    first, last = lines.offset(start), lines.offset(end)
+    if last <= first:
+        return None
+    if not 0 <= start <= end <= lines.count:
+        return _own_run("equal", lines.text[first:last])  # not a range of lines
+    # Every line ends with a break, except a last line without one.
+    unterminated = end == lines.count and not lines.text.endswith("\n")
+    return ("equal", lines.text, first, last, end - start - unterminated)
 
 
 def build_diff(hunks: list[Hunk], new: str | TextIndex, limits: DiffLimits = DiffLimits()) -> dict:
     """The public diff: hunks with the unchanged new text between them."""
     lines = _index(new).lines
-    ops: list[tuple[str, str]] = []
+    runs: list[_Run] = []
     position = 0
     for hunk in hunks:
-        gap = lines.slice(position, hunk.new_start)
-        if gap:
-            ops.append(("equal", gap))
-        ops.extend(hunk.ops)
+        if gap := _gap(lines, position, hunk.new_start):
+            runs.append(gap)
+        runs += [
+            (op, text, 0, len(text), text.count("\n") if op == "equal" else 0)
+            for op, text in hunk.ops
+        ]
         position = max(position, hunk.new_end)
-    tail = lines.text[lines.offset(position) :]
-    if tail:
-        ops.append(("equal", tail))
-    return _compact(_fold_whitespace(ops), limits)
+    if tail := _gap(lines, position, lines.count):
+        runs.append(tail)
+    return _compact(_fold_whitespace(runs), limits)
 
 
 # --- sections -----------------------------------------------------------------

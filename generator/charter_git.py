@@ -6,6 +6,8 @@
   arrives, while git is still walking older history.
 - `ObjectReader`: one `git cat-file --batch` reads the commit objects and
   charter versions the collector asks for, in batches, while `git log` runs.
+  A batch is asked for before the previous one is built, so git reads it
+  while Python works.
 
 So git walks history on one processor while Python parses, fetches and
 builds on another; neither waits for the other to finish. Nothing here
@@ -15,6 +17,7 @@ decides what a change means: see generator.sources.charter.
 from __future__ import annotations
 
 import codecs
+import collections
 import contextlib
 import os
 import subprocess
@@ -30,7 +33,10 @@ from generator.errors import NewsletterError
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _RECORD = b"\0commit "
 _PIPE_SIZE = 1 << 20  # bytes; fewer task switches for megabytes of output
-_IDS_PER_WRITE = 256  # 41 bytes each
+# Ids asked for and not yet answered, in bytes: well under the smallest pipe
+# buffer (16 KiB), so writing more ids can never wait for git, which may be
+# waiting for us to read its answers.
+_IDS_OUTSTANDING = 12 * 1024
 _F_SETPIPE_SZ = 1031  # Linux fcntl; elsewhere pipes keep their size
 
 
@@ -97,30 +103,38 @@ def _parse_raw_line(change: RawChange, line: str) -> None:
     meta, *paths = line[1:].split("\t")
     fields = meta.split()
     change.status = fields[4][0]
-    change.old_blob = None if set(fields[2]) == {"0"} else fields[2]
-    change.new_blob = None if set(fields[3]) == {"0"} else fields[3]
+    # An id of zeros: no such side (an added or deleted file).
+    change.old_blob = fields[2] if fields[2].strip("0") else None
+    change.new_blob = fields[3] if fields[3].strip("0") else None
     change.old_path, change.new_path = _unquote_path(paths[0]), _unquote_path(paths[-1])
 
 
 def _parse_record(record: bytes) -> RawChange | None:
     """One commit's output: header, raw line, word diff. None if it has no raw line."""
-    header, _, rest = record.decode("utf-8", "replace").partition("\n")
+    text = record.decode("utf-8", "replace")
+    # The patch starts at its first "diff --git" line; before it, the header
+    # and the raw lines. Its hunks start at the first "@@" line (the file
+    # headers in between say nothing the raw line does not).
+    patch = text.find("\ndiff --git ")
+    head = text if patch < 0 else text[:patch]
+    header, _, rest = head.partition("\n")
     sha, authored, committed = header.split()
     change = RawChange(
         sha=sha,
         author_date=datetime.fromtimestamp(int(authored), UTC),
         commit_date=datetime.fromtimestamp(int(committed), UTC),
     )
-    lines = rest.split("\n")
-    patch_start = len(lines)
-    for index, line in enumerate(lines):
-        if line.startswith(":") and not change.status:
+    for line in rest.split("\n"):
+        if line.startswith(":"):
             _parse_raw_line(change, line)
-        elif line.startswith("diff --git "):
-            patch_start = index
             break
-    change.hunks = parse_word_diff(lines[patch_start:])
-    return change if change.status else None
+    if not change.status:
+        return None
+    if patch >= 0:
+        hunks = text.find("\n@@", patch)
+        if hunks >= 0:
+            change.hunks = parse_word_diff(text[hunks + 1 :].split("\n"))
+    return change
 
 
 def _widen_pipe(stream: IO[bytes] | None) -> None:
@@ -168,12 +182,16 @@ def stream_changes(
 class ObjectReader:
     """Git objects by id, from one `git cat-file --batch` process.
 
-    Ids are requested in batches and answered at once; each is read once.
-    Use as a context manager, so the process ends however collection ends.
+    Ids can be requested ahead (`request`): git reads those objects while
+    the caller works on others, and their answers are read when needed.
+    Each object is read once. Use as a context manager, so the process ends
+    however collection ends.
     """
 
     def __init__(self, git_dir: str):
         self._raw: dict[str, bytes] = {}
+        self._asked: collections.deque[str] = collections.deque()  # answers to read, in order
+        self._asked_ids: set[str] = set()
         self._process = subprocess.Popen(
             ["git", "--git-dir", git_dir, "cat-file", "--batch"],
             stdin=subprocess.PIPE,
@@ -191,34 +209,67 @@ class ObjectReader:
                 self._process.stdin.close()
         _stop(self._process)
 
-    def fetch(self, ids: Iterable[str | None]) -> None:
-        """Read these objects (None and ids already read are skipped)."""
-        wanted = list(dict.fromkeys(i for i in ids if i and i not in self._raw))
-        if not wanted:
-            return
-        # Ids go in slices of a few kilobytes, well under a pipe's buffer,
-        # so writing one slice before reading its answers cannot block.
-        for first in range(0, len(wanted), _IDS_PER_WRITE):
-            self._read_objects(wanted[first : first + _IDS_PER_WRITE])
+    def request(self, ids: Iterable[str | None]) -> None:
+        """Ask git for these objects now; their answers are read later, when needed.
 
-    def _read_objects(self, wanted: list[str]) -> None:
-        stdin, stdout = self._process.stdin, self._process.stdout
-        assert stdin is not None and stdout is not None
-        try:
-            stdin.write(("\n".join(wanted) + "\n").encode())
-            stdin.flush()
-        except OSError:
-            raise NewsletterError(
-                "charter: git cat-file stopped reading the charter's history"
-            ) from None
-        for object_id in wanted:
-            fields = stdout.readline().split()
-            if len(fields) != 3:
-                raise NewsletterError(f"charter: git object {object_id} is missing")
-            size = int(fields[2])
-            self._raw[object_id] = stdout.read(size)
-            stdout.read(1)  # the newline after each object
+        None, ids already read and ids already asked for are skipped.
+        """
+        wanted = [
+            i for i in dict.fromkeys(ids) if i and i not in self._raw and i not in self._asked_ids
+        ]
+        stdin = self._process.stdin
+        assert stdin is not None
+        # Ids have one length per repository (SHA-1 or SHA-256), plus "\n".
+        limit = max(_IDS_OUTSTANDING // (len(wanted[0]) + 1), 2) if wanted else 2
+        step = limit // 2
+        for first in range(0, len(wanted), step):
+            part = wanted[first : first + step]
+            while len(self._asked) + len(part) > limit:
+                self._receive()
+            try:
+                stdin.write(("\n".join(part) + "\n").encode())
+                stdin.flush()
+            except OSError:
+                raise NewsletterError(
+                    "charter: git cat-file stopped reading the charter's history"
+                ) from None
+            self._asked += part
+            self._asked_ids.update(part)
+
+    def fetch(self, ids: Iterable[str | None]) -> None:
+        """Read these objects now (and any asked for before them)."""
+        self.request(ids)
+        while self._asked:
+            self._receive()
+
+    def _receive(self) -> None:
+        """Read the answer to the oldest request."""
+        stdout = self._process.stdout
+        assert stdout is not None
+        object_id = self._asked.popleft()
+        self._asked_ids.discard(object_id)
+        fields = stdout.readline().split()
+        if len(fields) != 3:
+            raise NewsletterError(f"charter: git object {object_id} is missing")
+        size = int(fields[2])
+        self._raw[object_id] = stdout.read(size)
+        stdout.read(1)  # the newline after each object
 
     def raw(self, object_id: str) -> bytes:
-        self.fetch([object_id])
+        if object_id not in self._raw:
+            self._wait_for(object_id)
         return self._raw[object_id]
+
+    def take(self, object_id: str) -> bytes:
+        """An object's bytes, forgotten here (read again if asked for again)."""
+        data = self._raw.pop(object_id, None)
+        if data is None:
+            self._wait_for(object_id)
+            data = self._raw.pop(object_id)
+        return data
+
+    def _wait_for(self, object_id: str) -> None:
+        if object_id not in self._asked_ids:
+            self.request([object_id])
+        while object_id not in self._raw:
+            self._receive()

@@ -50,25 +50,32 @@ def _end_sentinel(text: str) -> int:
     return len(text) + (0 if not text or text.endswith("\n") else 1)
 
 
-_BLOCK = 64  # lines per block of line starts
+_SPACING = 16  # lines at most from one anchor to the next
+
+
+@functools.lru_cache(maxsize=64)
+def _lines_pattern(count: int) -> re.Pattern[str]:
+    # `count` whole lines, matched in one call rather than `count` finds.
+    return re.compile(rf"(?:[^\n]*\n){{{count}}}")
 
 
 class Lines:
     """A text addressed by line number ("\n" only, as git numbers lines).
 
-    Keeps line start offsets, not a list of line strings, so slicing a few
-    line ranges out of a long text stays cheap. The offsets are kept in
-    blocks of about `_BLOCK` lines, each with a shift to add to its entries:
-    a version derived from the previous one (`advanced`) shares every block
-    its hunks leave alone, and only moves their shifts.
+    Keeps the start offsets of a few lines ("anchors", at most `_SPACING`
+    lines apart), not a list of line strings: a line's start is found from
+    the anchor before it (a few `str.find` calls, in C) and remembered. A
+    version derived from the previous one (`advanced`) moves the anchors
+    its hunks leave alone and adds some in the hunks, and it already knows
+    where its hunks start and end, which is where diffs and sections look.
     """
 
     text: str
     count: int
-    _firsts: list[int]  # the first line of each block
-    _blocks: list[list[int]]  # line starts, less the block's shift
-    _shifts: list[int]
+    _anchor_lines: list[int]  # line numbers, increasing, from 0
+    _anchor_starts: list[int]  # where those lines start
     _end: int  # where a line after the last would start
+    _known: dict[int, int]  # line starts found so far
 
     def __init__(self, text: str):
         parts = text.split("\n")
@@ -79,33 +86,53 @@ class Lines:
         widths = map(operator.add, map(len, parts), itertools.repeat(1))
         starts = list(itertools.accumulate(widths, initial=0))
         end = starts.pop()
-        firsts = list(range(0, len(parts), _BLOCK))
-        blocks = [starts[first : first + _BLOCK] for first in firsts]
-        self._set(text, firsts, blocks, [0] * len(blocks), end)
+        anchors = list(range(0, len(parts), _SPACING))
+        self._set(text, len(parts), anchors, starts[::_SPACING], end, {})
 
     def _set(
-        self, text: str, firsts: list[int], blocks: list[list[int]], shifts: list[int], end: int
+        self,
+        text: str,
+        count: int,
+        anchor_lines: list[int],
+        anchor_starts: list[int],
+        end: int,
+        known: dict[int, int],
     ) -> None:
-        self.text, self._firsts, self._blocks, self._shifts, self._end = (
-            text,
-            firsts,
-            blocks,
-            shifts,
-            end,
-        )
+        self.text, self.count, self._end, self._known = text, count, end, known
+        self._anchor_lines, self._anchor_starts = anchor_lines, anchor_starts
         self._length = len(text)
-        self.count = firsts[-1] + len(blocks[-1]) if blocks else 0
 
     def _start(self, line: int) -> int:
         """Where line 0 <= `line` <= count starts (past the end for `count`)."""
         if line >= self.count:
             return self._end
-        block = bisect.bisect_right(self._firsts, line) - 1
-        return self._blocks[block][line - self._firsts[block]] + self._shifts[block]
+        start = self._known.get(line)
+        if start is None:
+            anchor = bisect.bisect_right(self._anchor_lines, line) - 1
+            start = self._walk(self._anchor_starts[anchor], line - self._anchor_lines[anchor])
+            self._known[line] = start
+        return start
+
+    def _walk(self, start: int, lines: int) -> int:
+        """Where the line `lines` after the one starting at `start` starts."""
+        if lines <= 0:
+            return start
+        found = _lines_pattern(lines).match(self.text, start)
+        if found is not None:
+            return found.end()
+        find = self.text.find  # the last line has no "\n": count what there is
+        for _ in range(lines):
+            start = find("\n", start) + 1
+        return start
 
     def offset(self, line: int) -> int:
-        start = self._start(line if line > 0 else 0)
-        return start if start <= self._length else self._length
+        """Where line `line` starts (the text's length for `count` and after)."""
+        start = self._known.get(line)
+        if start is not None:
+            return start
+        if line >= self.count:
+            return self._length
+        return self._start(line if line > 0 else 0)
 
     def slice(self, start: int, end: int) -> str:
         return self.text[self.offset(start) : self.offset(end)]
@@ -121,112 +148,126 @@ class Lines:
         must be equal in both, and each hunk must start and end on a line
         boundary of `text`.
         """
-        out = _BlockBuilder()
+        out = _AnchorBuilder(self)
+        length = len(text)
         old_line = new_line = delta = 0  # delta: how far unchanged lines moved
+        unchanged = 0  # where this text's unchanged lines after the last hunk start
         for hunk in hunks:
             if not (
                 old_line <= hunk.old_start <= hunk.old_end <= self.count
                 and hunk.new_start <= hunk.new_end
                 and hunk.new_start - new_line == hunk.old_start - old_line
-                and self._same_lines(old_line, hunk.old_start, text, delta)
             ):
                 return None
-            out.share(self, old_line, hunk.old_start, delta)
-            position = self._start(hunk.old_start) + delta
-            if position > len(text) or (position and text[position - 1] != "\n"):
+            old_start = self._start(hunk.old_start)
+            if not self._found_in(text, unchanged, min(old_start, self._length), delta):
                 return None
-            added: list[int] = []
-            for _ in range(hunk.new_end - hunk.new_start):
-                if position >= len(text):
+            out.keep(hunk.old_start, new_line - old_line, delta)
+            position = old_start + delta
+            if position > length or (position and text[position - 1] != "\n"):
+                return None
+            out.known[hunk.new_start] = position
+            for line in range(hunk.new_start, hunk.new_end):
+                if position >= length:
                     return None
-                added.append(position)
+                if (line - hunk.new_start) % _SPACING == 0:
+                    out.add(line, position)
                 found = text.find("\n", position)
-                position = found + 1 if found >= 0 else len(text) + 1
-            out.add(added)
-            delta = position - self._start(hunk.old_end)
+                position = found + 1 if found >= 0 else length + 1
+            out.known[hunk.new_end] = min(position, length)
+            # The unchanged line after the hunk: an anchor, so that anchors
+            # never drift further apart than they were.
+            if position < length:
+                out.add(hunk.new_end, position)
+            out.skip(hunk.old_end)
+            old_end = (
+                self._walk(old_start, hunk.old_end - hunk.old_start)
+                if hunk.old_end < self.count
+                else self._end
+            )
+            delta = position - old_end
+            unchanged = min(old_end, self._length)
             old_line, new_line = hunk.old_end, hunk.new_end
-        tail_start = self.offset(old_line)
-        if len(self.text) - tail_start != len(text) - (tail_start + delta):
+        # The unchanged lines after the last hunk run to the end of both texts.
+        if self._length - unchanged != length - (unchanged + delta):
             return None
-        if not self._same_lines(old_line, self.count, text, delta):
+        if not self._found_in(text, unchanged, self._length, delta):
             return None
-        out.share(self, old_line, self.count, delta)
         if self._end + delta != _end_sentinel(text):
             return None
-        return out.build(text, self._end + delta)
+        out.keep(self.count, new_line - old_line, delta)
+        return out.build(text, self.count + new_line - old_line, self._end + delta)
 
-    def _same_lines(self, start: int, end: int, text: str, delta: int) -> bool:
-        """Whether lines [start, end) of this text are in `text`, `delta` further on."""
-        begin, finish = self.offset(start), self.offset(end)
-        if begin == finish:
+    def _found_in(self, text: str, begin: int, finish: int, delta: int) -> bool:
+        """Whether this text's [begin, finish) is in `text`, `delta` further on.
+
+        One copy and one comparison, both in C: this is the check that lets
+        a derived index be trusted.
+        """
+        if finish <= begin:
             return True
-        return text[begin + delta : finish + delta] == self.text[begin:finish]
+        if begin + delta < 0:
+            return False
+        return text.startswith(self.text[begin:finish], begin + delta)
 
 
-class _BlockBuilder:
-    """Assembles the blocks of a derived `Lines`: shared ones and new ones."""
+class _AnchorBuilder:
+    """Assembles the anchors of a derived `Lines`: moved ones and new ones."""
 
-    def __init__(self) -> None:
-        self.firsts: list[int] = []
-        self.blocks: list[list[int]] = []
-        self.shifts: list[int] = []
-        self.count = 0
-        self._own_last = False  # whether the last block was made here (may grow)
+    def __init__(self, lines: Lines) -> None:
+        self.source = lines
+        self.lines: list[int] = []
+        self.starts: list[int] = []
+        self.known: dict[int, int] = {}
+        self._next = 0  # the first of the source's anchors not yet kept or skipped
 
-    def share(self, lines: Lines, start: int, end: int, delta: int) -> None:
-        """Lines [start, end) of `lines`, moved by `delta` characters."""
-        if start >= end:
-            return
-        firsts = lines._firsts
-        first_block = bisect.bisect_right(firsts, start) - 1
-        last_block = bisect.bisect_right(firsts, end - 1) - 1
-        if first_block == last_block:
-            self._part(lines, first_block, start, end, delta)
-            return
-        # Edge blocks may be cut; those between are shared whole, in one go.
-        self._part(lines, first_block, start, firsts[first_block + 1], delta)
-        middle = slice(first_block + 1, last_block)
-        moved = self.count - firsts[first_block + 1]
-        self.firsts += [first + moved for first in firsts[middle]]
-        self.blocks += lines._blocks[middle]  # shared, never modified
-        self.shifts += [shift + delta for shift in lines._shifts[middle]]
-        if last_block > first_block + 1:
-            self.count = self.firsts[-1] + len(self.blocks[-1])
-            self._own_last = False
-        self._part(lines, last_block, firsts[last_block], end, delta)
+    def keep(self, before: int, shift: int, delta: int) -> None:
+        """The source's anchors before line `before`, moved by `shift` lines, `delta` chars."""
+        source_lines = self.source._anchor_lines
+        stop = bisect.bisect_left(source_lines, before, self._next)
+        first = self._next
+        if stop > first and self.lines and self.lines[-1] >= source_lines[first] + shift:
+            first += 1  # already added by the hunk before
+        starts = self.source._anchor_starts[first:stop]
+        # Edits that keep the line count (or the length) move nothing: copy.
+        self.lines += (
+            [line + shift for line in source_lines[first:stop]]
+            if shift
+            else source_lines[first:stop]
+        )
+        self.starts += [start + delta for start in starts] if delta else starts
+        self._next = stop
 
-    def _part(self, lines: Lines, block: int, start: int, end: int, delta: int) -> None:
-        """Lines [start, end) of one block of `lines`: shared if whole, else copied."""
-        first, starts = lines._firsts[block], lines._blocks[block]
-        shift = lines._shifts[block] + delta
-        if end - start == len(starts):
-            self.firsts.append(self.count)
-            self.blocks.append(starts)  # shared, never modified
-            self.shifts.append(shift)
-            self.count += len(starts)
-            self._own_last = False
-        else:
-            self.add([position + shift for position in starts[start - first : end - first]])
+    def skip(self, before: int) -> None:
+        """Drop the source's anchors before line `before` (a hunk replaced them)."""
+        self._next = bisect.bisect_left(self.source._anchor_lines, before, self._next)
 
-    def add(self, starts: list[int]) -> None:
-        """Line starts of the new text (this builder owns the list)."""
-        if not starts:
-            return
-        if self._own_last and len(self.blocks[-1]) + len(starts) <= 2 * _BLOCK:
-            self.blocks[-1].extend(starts)
-        else:
-            self.firsts.append(self.count)
-            self.blocks.append(starts)
-            self.shifts.append(0)
-            self._own_last = True
-        self.count += len(starts)
+    def add(self, line: int, start: int) -> None:
+        if not self.lines or self.lines[-1] < line:
+            self.lines.append(line)
+            self.starts.append(start)
 
-    def build(self, text: str, end: int) -> Lines:
-        if len(self.blocks) > 8 + 4 * self.count // _BLOCK:
-            return Lines(text)  # too fragmented by small edits: start afresh
+    def build(self, text: str, count: int, end: int) -> Lines | None:
+        if count and (not self.lines or self.lines[0] != 0):
+            return None  # cannot happen when the hunks fit; never trust it
+        if len(self.lines) > 2 * (count // _SPACING) + 8:
+            self._thin()
         lines = Lines.__new__(Lines)
-        lines._set(text, self.firsts, self.blocks, self.shifts, end)
+        lines._set(text, count, self.lines, self.starts, end, self.known)
         return lines
+
+    def _thin(self) -> None:
+        """Drop anchors that the ones around them make useless (still at most
+        `_SPACING` lines apart): many small edits add anchors close together."""
+        lines, starts = [self.lines[0]], [self.starts[0]]
+        for index in range(1, len(self.lines) - 1):
+            if self.lines[index + 1] - lines[-1] > _SPACING:
+                lines.append(self.lines[index])
+                starts.append(self.starts[index])
+        if len(self.lines) > 1:
+            lines.append(self.lines[-1])
+            starts.append(self.starts[-1])
+        self.lines, self.starts = lines, starts
 
 
 # --- headings ---------------------------------------------------------------
@@ -315,7 +356,12 @@ class Outline:
     a path is found by walking up, line by line, from the changed line.
     """
 
-    def __init__(self, lines: Lines, margin: tuple[list[int], list[str]] | None = None):
+    def __init__(
+        self,
+        lines: Lines,
+        margin: tuple[list[int], list[str]] | None = None,
+        paths: tuple[tuple[str, ...], ...] | None = None,
+    ):
         self.lines_of = lines
         if margin is None:
             margin = _margin_headings(lines, 0, lines.count)
@@ -328,7 +374,7 @@ class Outline:
         self._usable: list[bool] | None = None
         if margin is not None:
             self._heading_lines, self._sources = margin
-            self._paths = _atx_paths(tuple(self._sources))
+            self._paths = _atx_paths(tuple(self._sources)) if paths is None else paths
         else:
             self.lines = lines.lines(0, lines.count)
             self._usable = _fence_free(self.lines)
@@ -341,9 +387,10 @@ class Outline:
         sources: list[str] = []
         kept = 0
         shift = 0
+        same_headings = True  # most edits leave every heading as it was
         for hunk in hunks:
             end = bisect.bisect_left(self._heading_lines, hunk.old_start)
-            numbers += [line + shift for line in self._heading_lines[kept:end]]
+            numbers += _moved(self._heading_lines[kept:end], shift)
             sources += self._sources[kept:end]
             kept = bisect.bisect_left(self._heading_lines, hunk.old_end)
             found = _margin_headings(lines, hunk.new_start, hunk.new_end)
@@ -351,8 +398,12 @@ class Outline:
                 return Outline(lines)
             numbers += found[0]
             sources += found[1]
+            same_headings = same_headings and kept == end and not found[0]
             shift = hunk.new_end - hunk.old_end
-        numbers += [line + shift for line in self._heading_lines[kept:]]
+        numbers += _moved(self._heading_lines[kept:], shift)
+        if same_headings:
+            # The same headings at moved lines: their sources and paths are shared.
+            return Outline(lines, (numbers, self._sources), self._paths)
         sources += self._sources[kept:]
         return Outline(lines, (numbers, sources))
 
@@ -381,6 +432,10 @@ class Outline:
     def paths(self, start: int, end: int) -> list[tuple[str, ...]]:
         """The heading path of each line in [start, end)."""
         if self._fast:
+            first = bisect.bisect_right(self._heading_lines, start) - 1
+            if first == bisect.bisect_right(self._heading_lines, end - 1) - 1:
+                # All in one section (the usual small edit): one path.
+                return [self._paths[first] if first >= 0 else ()] * max(end - start, 0)
             return [self._fast_path(line) for line in range(start, end)]
         stack = self.stack_above(start)
         out: list[tuple[str, ...]] = []
@@ -390,6 +445,11 @@ class Outline:
                 stack = [h for h in stack if h[0] < heading[0]] + [heading]
             out.append(tuple(title for _, title in stack))
         return out
+
+
+def _moved(lines: list[int], shift: int) -> list[int]:
+    # Most edits keep the line count: nothing moves.
+    return [line + shift for line in lines] if shift else lines
 
 
 @functools.lru_cache(maxsize=64)

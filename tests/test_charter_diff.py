@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 
 import pytest
 from hypothesis import given, settings
@@ -17,7 +18,7 @@ from generator.charter_diff import (
     parse_word_diff,
     sections_touched,
 )
-from generator.charter_index import Lines, TextIndex, index_text
+from generator.charter_index import _SPACING, Lines, TextIndex, index_text
 
 NO_TRIM = DiffLimits(context_words=10**9, max_changed_chars=10**9)
 
@@ -361,4 +362,101 @@ def test_many_small_edits_keep_the_index_exact():
             lines[at : at + 1] = [f"Changed {step}."]
         index = index.advanced(_line_hunks(before, _join(lines, True)), _join(lines, True))
         assert isinstance(index.lines, Lines)
+    _same_index(index, index_text(_join(lines, True)))
+
+
+# --- diffs of long texts, read in place -------------------------------------------
+
+
+def _prefixed_hunks(old: str, new: str) -> list[Hunk]:
+    """Line hunks whose ops start with the changed lines' common prefix, unchanged,
+    as git's word diff starts a changed line with its unchanged words."""
+    old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    hunks = _line_hunks(old, new)
+    for hunk in hunks:
+        removed = "".join(old_lines[hunk.old_start : hunk.old_end])
+        added = "".join(new_lines[hunk.new_start : hunk.new_end])
+        prefix = os.path.commonprefix([removed, added])
+        candidates = [
+            ("equal", prefix),
+            ("delete", removed[len(prefix) :]),
+            ("insert", added[len(prefix) :]),
+        ]
+        hunk.ops = [op for op in candidates if op[1]]
+    return hunks
+
+
+WORDY_LINE = st.sampled_from(
+    ["", "  ", "# Top", "Alpha beta gamma.", "One two three four five six.", "x", "## Part"]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(WORDY_LINE, max_size=40),
+    st.lists(WORDY_LINE, max_size=40),
+    st.booleans(),
+    st.booleans(),
+    st.integers(0, 4),
+)
+def test_trimmed_diff_accounts_for_every_line_break(old_lines, new_lines, old_nl, new_nl, context):
+    """Kept text appears in order in the new text, and kept plus skipped line
+    breaks are all of its line breaks (skips are counted from line numbers)."""
+    old, new = _join(old_lines, old_nl), _join(new_lines, new_nl)
+    hunks = _prefixed_hunks(old, new)
+    diff = build_diff(hunks, new, DiffLimits(context_words=context))
+    full = build_diff(hunks, new, NO_TRIM)
+    if hunks:  # (with no change at all, the whole text is one skip)
+        assert "".join(op["text"] for op in full["ops"] if op["op"] != "delete") == new
+    kept_breaks = skipped = position = 0
+    for op in diff["ops"]:
+        if op["op"] == "skip":
+            skipped += op["lines"]
+        elif op["op"] != "delete":
+            found = new.find(op["text"], position)
+            assert found >= position
+            position = found + len(op["text"])
+            kept_breaks += op["text"].count("\n")
+    assert kept_breaks + skipped == new.count("\n")
+    assert (diff["words_inserted"], diff["words_deleted"]) == (
+        full["words_inserted"],
+        full["words_deleted"],
+    )
+
+
+def test_unchanged_words_that_differ_from_the_text_are_kept_as_given():
+    """Git's word diff may space a line's unchanged words differently from the
+    text: they are joined to the text around them as given, not looked up in it."""
+    text = "Intro line.\nWe ask  first.\nClosing line.\n"
+    hunk = Hunk(
+        1, 2, 1, 2, [("equal", "We "), ("delete", "ask"), ("insert", "ask"), ("equal", " first.\n")]
+    )
+    diff = build_diff([hunk], text, NO_TRIM)
+    assert diff["ops"] == [
+        {"op": "equal", "text": "Intro line.\nWe "},
+        {"op": "delete", "text": "ask"},
+        {"op": "insert", "text": "ask"},
+        {"op": "equal", "text": " first.\nClosing line.\n"},
+    ]
+    assert diff["ops"][0]["text"] in text  # in place
+    hunk.ops[0] = ("equal", "We  ")  # not what the text holds at that place
+    diff = build_diff([hunk], text, NO_TRIM)
+    assert diff["ops"][0] == {"op": "equal", "text": "Intro line.\nWe  "}
+
+
+def test_repeated_edits_in_one_place_keep_anchors_few_and_close():
+    """Each derived index adds anchors at its hunks; they are thinned so that
+    looking a line up stays a short walk, and the index stays exact."""
+    lines = [f"Line {n}." for n in range(200)]
+    index = index_text(_join(lines, True))
+    for step in range(300):
+        before = _join(lines, True)
+        lines[100:101] = [f"Edited {step}.", f"Added {step}."] if step % 2 else [f"Edit {step}."]
+        after = _join(lines, True)
+        index = index.advanced(_line_hunks(before, after), after)
+    anchors = index.lines._anchor_lines
+    assert anchors[0] == 0 and anchors == sorted(set(anchors))
+    gaps = [b - a for a, b in zip(anchors, anchors[1:], strict=False)]
+    assert max(gaps + [index.lines.count - anchors[-1]]) <= _SPACING
+    assert len(anchors) <= 2 * (index.lines.count // _SPACING) + 8
     _same_index(index, index_text(_join(lines, True)))

@@ -521,3 +521,87 @@ def test_local_repository_provenance_uses_origin_without_credentials(history, tm
 )
 def test_sanitise_url(url: str, safe: str):
     assert sanitise_url(url) == safe
+
+
+# --- long histories ---------------------------------------------------------------
+
+
+def _long_history(path: Path, versions: int) -> CharterRepo:
+    """A charter edited `versions` times (one `git fast-import`): lines reworded,
+    added, removed, headings renamed, the last newline dropped and restored,
+    and a rename half-way."""
+    repo = CharterRepo(path)
+    lines = ["# Charter", ""] + [
+        line for part in range(12) for line in (f"## Part {part}", "", f"Rule {part}.", "")
+    ]
+    stream: list[bytes] = []
+    name = "CHARTER.md"
+    for version in range(versions):
+        at = (version * 7) % len(lines)
+        if version % 5 == 0:
+            lines.insert(at, f"Added rule {version}.")
+        elif version % 5 == 1 and len(lines) > 20:
+            del lines[at]
+        elif version % 5 == 2:
+            lines[at] = f"### Heading {version}"
+        else:
+            lines[at] = f"Reworded {version}: {lines[at]}"[:60]
+        text = "\n".join(lines) + ("" if version % 9 == 4 else "\n")
+        data = text.encode()
+        stamp = 1_700_000_000 + version * 3600
+        who = b"Ada Lovelace <ada@private.example> %d +0000\n" % stamp
+        stream.append(b"commit refs/heads/main\nmark :%d\n" % (version + 1))
+        stream.append(b"author " + who + b"committer " + who)
+        stream.append(b"data %d\nEdit %d\n" % (len(b"Edit %d" % version) + 1, version))
+        if version:
+            stream.append(b"from :%d\n" % version)
+        if version == versions // 2:
+            stream.append(b"R %s policy.md\n" % name.encode())
+            name = "policy.md"
+        stream.append(b"M 100644 inline %s\ndata %d\n%s\n\n" % (name.encode(), len(data), data))
+    repo.git("fast-import", "--quiet", stdin=b"".join(stream))
+    repo.git("reset", "--quiet", "--hard", "main")
+    return repo
+
+
+def test_long_history_is_the_same_whatever_the_batches_and_indexes(tmp_path, monkeypatch):
+    """Versions' indexes are derived one from the next, and objects are read a
+    batch ahead: the result equals one batch with every version indexed afresh."""
+    from generator.charter_index import index_text
+    from generator.sources import charter as charter_source
+
+    repo = _long_history(tmp_path / "charter", 150)
+    derived = collect(repo, tmp_path, path="policy.md")
+    assert len(derived["changes"]) == 150
+    monkeypatch.setattr(charter_source, "_BATCH", 7)
+    assert collect(repo, tmp_path, path="policy.md") == derived
+    monkeypatch.setattr(charter_source, "_BATCH", 1000)
+    monkeypatch.setattr(
+        charter_source._Indexes,
+        "pair",
+        lambda self, raw, before, after: (index_text(before), index_text(after)),
+    )
+    assert collect(repo, tmp_path, path="policy.md") == derived
+
+
+def test_objects_asked_for_ahead_are_read_in_any_order(tmp_path: Path):
+    """More objects asked for than may wait in the pipe: the reader takes
+    answers as it goes, and each object is the right one."""
+    from generator.charter_git import ObjectReader
+
+    repo = CharterRepo(tmp_path / "charter")
+    folder = tmp_path / "blobs"
+    folder.mkdir()
+    names = []
+    for number in range(700):
+        (folder / f"{number}.txt").write_text(f"blob {number}\n" * (number % 5 + 1))
+        names.append(str(folder / f"{number}.txt"))
+    ids = repo.git("hash-object", "-w", "--stdin-paths", stdin="\n".join(names).encode()).split()
+    with ObjectReader(str(repo.path / ".git")) as objects:
+        objects.request(ids)
+        objects.request(ids[:10])  # asked for already: not asked again
+        for number in reversed(range(700)):
+            assert objects.take(ids[number]) == (f"blob {number}\n" * (number % 5 + 1)).encode()
+        assert objects.raw(ids[3]) == b"blob 3\n" * 4  # taken, so read again
+        with pytest.raises(NewsletterError, match="missing"):
+            objects.raw("0" * 40)

@@ -72,23 +72,24 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DATE_FIELDS = ("committer", "author")
 CHANGE_TYPES = (MATERIAL, EDITORIAL)
 _PERSON = re.compile(rb"^(.*) <[^>]*> (-?\d+) [+-]\d{4}$")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 _TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*):\s*(.*)$")
 
 
 # --- commit messages -------------------------------------------------------
 
 
-def _decode(data: bytes, encoding: str | None, what: str) -> str:
+def _decode(data: bytes, encoding: str | None, part: str, sha: str) -> str:
     """Decode commit text: declared encoding, else UTF-8, else Latin-1."""
     if encoding:
         try:
             return data.decode(encoding)
         except (LookupError, UnicodeDecodeError):
-            logger.warning("charter: %s is not valid %s", what, encoding)
+            logger.warning("charter: %s of %s is not valid %s", part, sha[:SHORT_SHA], encoding)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        logger.warning("charter: %s is not UTF-8; read as Latin-1", what)
+        logger.warning("charter: %s of %s is not UTF-8; read as Latin-1", part, sha[:SHORT_SHA])
         return data.decode("latin-1")
 
 
@@ -112,19 +113,19 @@ def _parse_commit(sha: str, raw: bytes) -> _Commit:
     header, _, message = raw.partition(b"\n\n")
     fields: dict[bytes, bytes] = {}
     for line in header.split(b"\n"):
-        if line.startswith(b" "):
-            continue  # continuation of a multi-line header (gpgsig)
         key, _, value = line.partition(b" ")
-        fields.setdefault(key, value)
+        # The first of each; a continuation of a multi-line header (gpgsig)
+        # starts with a space, so it has no key.
+        if key and key not in fields:
+            fields[key] = value
     encoding = fields.get(b"encoding", b"").decode("ascii", "replace") or None
     author_name, author_date = _person_date(fields[b"author"])
     _, commit_date = _person_date(fields[b"committer"])
-    short = sha[:SHORT_SHA]
     return _Commit(
-        author=_decode(author_name, encoding, f"author of {short}").strip(),
+        author=_decode(author_name, encoding, "author", sha).strip(),
         author_date=author_date,
         commit_date=commit_date,
-        message=_decode(message, encoding, f"message of {short}"),
+        message=_decode(message, encoding, "message", sha),
     )
 
 
@@ -137,7 +138,7 @@ class _Message:
 
 def _split_message(message: str) -> _Message:
     """Subject (first paragraph), body, and the trailer block (last paragraph)."""
-    paragraphs = [p.strip("\n") for p in re.split(r"\n[ \t]*\n", message.strip()) if p.strip()]
+    paragraphs = [p.strip("\n") for p in _PARAGRAPH_BREAK.split(message.strip()) if p.strip()]
     if not paragraphs:
         return _Message(subject="", body="")
     subject = " ".join(paragraphs[0].split())
@@ -179,7 +180,8 @@ class _Versions:
         if blob is None:
             return None
         if blob not in self._text:
-            data = self.objects.raw(blob)
+            # Decoded once and kept as text: the bytes are not needed again.
+            data = self.objects.take(blob)
             try:
                 text = data.decode("utf-8")
             except UnicodeDecodeError:
@@ -189,8 +191,17 @@ class _Versions:
             self._text[blob] = text.replace("\r\n", "\n") if "\r" in text else text
         return self._text[blob]
 
+    def request(self, changes: Iterable[RawChange]) -> None:
+        """Ask for these changes' commits and the versions not yet decoded."""
+        self.objects.request(
+            object_id
+            for raw in changes
+            for object_id in (raw.sha, raw.new_blob, raw.old_blob)
+            if object_id not in self._text
+        )
+
     def commit(self, sha: str) -> _Commit:
-        return _parse_commit(sha, self.objects.raw(sha))
+        return _parse_commit(sha, self.objects.take(sha))
 
 
 class _Indexes:
@@ -235,8 +246,11 @@ def _change_type(trailers: dict[str, list[str]], short: str) -> str | None:
     return None
 
 
+_STATUS_NAMES = {"A": "added", "D": "deleted", "R": "renamed", "C": "copied"}
+
+
 def _status_name(raw: RawChange) -> str:
-    return {"A": "added", "D": "deleted", "R": "renamed", "C": "copied"}.get(raw.status, "modified")
+    return _STATUS_NAMES.get(raw.status, "modified")
 
 
 def _build_change(
@@ -254,14 +268,17 @@ def _build_change(
     declared = _change_type(message.trailers, short)
     rationale = message.trailers.get("rationale")
     effective = message.trailers.get("effective-date")
-    date = commit.commit_date if date_field == "committer" else commit.author_date
+    author_date = commit.author_date.isoformat()
+    commit_date = (
+        author_date if commit.commit_date == commit.author_date else commit.commit_date.isoformat()
+    )
     old_index, new_index = indexes.pair(raw, before or "", after or "")
     return {
         "commit": raw.sha,
         "short": short,
-        "date": date.isoformat(),
-        "author_date": commit.author_date.isoformat(),
-        "commit_date": commit.commit_date.isoformat(),
+        "date": commit_date if date_field == "committer" else author_date,
+        "author_date": author_date,
+        "commit_date": commit_date,
         "author": commit.author,
         "subject": message.subject,
         "body": message.body,
@@ -353,7 +370,7 @@ def collect_charter(
     }
 
 
-_BATCH = 64  # changes whose objects are fetched together
+_BATCH = 64  # changes whose objects are asked for together
 
 
 def _collect_window(
@@ -366,27 +383,25 @@ def _collect_window(
 ) -> tuple[list[dict], RawChange | None]:
     """The changes in [start, end), oldest first, and the last change before end.
 
-    `raws` come newest first, while git is still producing them: each batch
-    is fetched and built as soon as it is complete. The whole history is
-    read and filtered here, not with `--since`, whose walk can stop early
-    when committer dates are out of order.
+    `raws` come newest first, while git is still producing them. When a
+    batch is complete its objects are asked for, and the batch before it is
+    built while git reads them. The whole history is read and filtered here,
+    not with `--since`, whose walk can stop early when committer dates are
+    out of order.
     """
     changes: list[dict] = []
     batch: list[RawChange] = []
+    asked: list[RawChange] = []  # the batch whose objects git is reading
     indexes = _Indexes()
     last_before_end: RawChange | None = None
 
-    def build() -> None:
-        versions.objects.fetch(
-            object_id for raw in batch for object_id in (raw.sha, raw.new_blob, raw.old_blob)
-        )
-        for raw in batch:
-            changes.append(
-                _build_change(
-                    versions, indexes, raw, versions.commit(raw.sha), date_field, commit_url
-                )
-            )
-        batch.clear()
+    def advance() -> None:
+        nonlocal batch, asked
+        versions.request(batch)
+        for raw in asked:
+            commit = versions.commit(raw.sha)
+            changes.append(_build_change(versions, indexes, raw, commit, date_field, commit_url))
+        asked, batch = batch, []
 
     for raw in raws:
         date = raw.date(date_field)
@@ -397,8 +412,9 @@ def _collect_window(
         if start <= date < end:
             batch.append(raw)
             if len(batch) == _BATCH:
-                build()
-    build()
+                advance()
+    advance()  # builds the batch before the last
+    advance()  # builds the last
     changes.reverse()
     return changes, last_before_end
 

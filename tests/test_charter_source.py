@@ -323,6 +323,22 @@ def test_moved_between_directories_then_edited(tmp_path: Path):
     assert add["sections"] == [["Ethical charter", "Redress"]]
 
 
+def test_the_word_diff_does_not_depend_on_the_callers_locale(tmp_path, monkeypatch):
+    # Under a UTF-8 locale git's [:punct:] holds curly quotes; under C it does not.
+    repo = CharterRepo(tmp_path / "charter")
+    repo.commit("Adopt", {"CHARTER.md": CHARTER_V1}, when="2026-01-01T00:00:00+00:00")
+    quoted = CHARTER_V1.replace("We ask before", "We ask “first”—before")
+    repo.commit("Quote", {"CHARTER.md": quoted}, when="2026-02-01T00:00:00+00:00")
+    seen = []
+    for locale in ("C", "C.UTF-8"):
+        monkeypatch.setenv("LC_ALL", locale)
+        seen.append(collect(repo, tmp_path)["changes"][1]["diff"])
+    assert seen[0] == seen[1]
+    # Bytes outside ASCII count as word characters: the quoted word changes whole.
+    changed = [(op["op"], op["text"]) for op in seen[0]["ops"] if op["op"] != "equal"]
+    assert changed == [("delete", "before"), ("insert", "“first”—before")]
+
+
 def test_non_utf8_messages(tmp_path: Path):
     repo = CharterRepo(tmp_path / "charter")
     repo.commit(

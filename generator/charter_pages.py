@@ -15,6 +15,7 @@ from markupsafe import Markup
 from generator.charter_markdown import safe_charter_markdown
 from generator.charter_section import change_view
 from generator.errors import IssueError
+from generator.slots import Slots
 from generator.templating import make_environment
 
 INDEX_PAGE = "charter/index.md"
@@ -76,14 +77,19 @@ def _entry(version: CharterVersion) -> dict:
     }
 
 
-def charter_pages(sections: list[tuple[str, dict]], *, tz: str) -> dict[str, str]:
-    """Markdown sources keyed by docs-relative path: the index and each version."""
+def charter_pages(
+    sections: list[tuple[str, dict]], *, tz: str, slots: Slots | None = None
+) -> dict[str, str]:
+    """Markdown sources keyed by docs-relative path: the index and each version.
+
+    With `slots`, their generated HTML blocks wait there (see generator.slots)."""
     env = make_environment()
     versions = charter_versions(sections)
     current = _current(sections)
     pages = {
         INDEX_PAGE: env.get_template(INDEX_TEMPLATE).render(
             tz=tz,
+            slots=slots,
             current=current,
             current_body=_charter_body(current["text"]) if current else None,
             timeline=[_entry(v) for v in reversed(versions)],
@@ -93,6 +99,7 @@ def charter_pages(sections: list[tuple[str, dict]], *, tz: str) -> dict[str, str
     for version in versions:
         pages[version.page] = version_template.render(
             tz=tz,
+            slots=slots,
             v=_entry(version),
             body=_charter_body(version.change["text"]),
         )

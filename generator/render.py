@@ -212,11 +212,16 @@ def issue_page(
 ) -> str:
     """The issue's page source; its sections and provenance wait in `slots`."""
     tz = settings.timezone
+    meta = issue_meta(issue, tz)
     body = (
         environment()
         .get_template("pages/issue.md.j2")
         .render(
-            issue=issue_meta(issue, tz),
+            issue=meta,
+            meta_slot=slots.hold(
+                environment().get_template("pages/issue_meta.html.j2").render(issue=meta, tz=tz),
+                searchable=True,
+            ),
             collected=issue.data is not None,
             prose=Markup(issue.prose.strip()),
             sections=_held_sections(issue, tz, slots, cache),

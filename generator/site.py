@@ -8,6 +8,7 @@ reach the pages and feeds, unless `include_drafts` (used by `serve`).
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,71 +49,110 @@ def _cached_pages(
     name: str,
     issues: list[Issue],
     settings: Settings,
-    build: Callable[[], dict[str, str]],
+    build: Callable[[Slots | None], dict[str, str]],
+    slots: Slots,
 ) -> dict[str, str]:
-    """`build()`'s pages, from the cache when the issues are as they were."""
+    """`build(slots)`'s pages, from the cache when the issues are as they were.
+
+    The fragments the pages hold are cached with them and held in `slots` again.
+    """
     if cache is None:
-        return build()
-    state = _archive_state(issues, settings)
-    stored = cache.fragment((name, state), lambda: json.dumps(build(), sort_keys=True))
-    return json.loads(stored)  # type: ignore[no-any-return]
+        return build(slots)
+
+    def render() -> str:
+        own = Slots()
+        pages = build(own)
+        held = [[f.html, f.searchable] for f in own.fragments.values()]
+        return json.dumps({"pages": pages, "held": held}, sort_keys=True)
+
+    stored = json.loads(cache.fragment((name, _archive_state(issues, settings)), render))
+    for fragment, searchable in stored["held"]:
+        slots.hold(fragment, searchable=searchable)
+    return stored["pages"]  # type: ignore[no-any-return]
 
 
 def charter_files(
-    issues: list[Issue], settings: Settings, cache: FragmentCache | None = None
+    issues: list[Issue],
+    settings: Settings,
+    cache: FragmentCache | None,
+    slots: Slots,
 ) -> dict[str, str]:
     found = published_sections(issues, "charter")
     if not found:
         return {}
 
-    def build() -> dict[str, str]:
+    def build(held: Slots | None) -> dict[str, str]:
         from .charter_pages import charter_pages
 
-        return charter_pages([(i.slug, s) for i, s in found], tz=settings.timezone)
+        return charter_pages([(i.slug, s) for i, s in found], tz=settings.timezone, slots=held)
 
-    return _cached_pages(cache, "charter-pages", issues, settings, build)
+    return _cached_pages(cache, "charter-pages", issues, settings, build, slots)
 
 
 def transparency_files(
-    issues: list[Issue], settings: Settings, cache: FragmentCache | None = None
+    issues: list[Issue],
+    settings: Settings,
+    cache: FragmentCache | None,
+    slots: Slots,
 ) -> dict[str, str]:
     published = [i for i in issues if i.is_published]
     found = published_sections(published, "transparency")
     if not found:
         return {}
 
-    def build() -> dict[str, str]:
+    def build(held: Slots | None) -> dict[str, str]:
         from .transparency_pages import transparency_pages
 
-        return transparency_pages([(issue_meta(i, settings.timezone), s) for i, s in found])
+        metas = [(issue_meta(i, settings.timezone), s) for i, s in found]
+        return transparency_pages(metas, held)
 
-    return _cached_pages(cache, "transparency-pages", published, settings, build)
+    return _cached_pages(cache, "transparency-pages", published, settings, build, slots)
 
 
-def spaces_files(issues: list[Issue], settings: Settings) -> dict[str, str]:
+def spaces_files(
+    issues: list[Issue],
+    settings: Settings,
+    cache: FragmentCache | None,
+    slots: Slots,
+) -> dict[str, str]:
     found = published_sections(issues, "spaces")
     if not found:
         return {}
-    from .spaces_pages import spaces_pages
 
-    return spaces_pages(found[-1][1], tz=settings.timezone)
+    def build(held: Slots | None) -> dict[str, str]:
+        from .spaces_pages import spaces_pages
+
+        return spaces_pages(found[-1][1], tz=settings.timezone, slots=held)
+
+    return _cached_pages(cache, "spaces-pages", issues, settings, build, slots)
 
 
-def charter_feed_files(issues: list[Issue], settings: Settings) -> dict[str, bytes]:
+def charter_feed_files(
+    issues: list[Issue], settings: Settings, cache: FragmentCache | None = None
+) -> dict[str, bytes]:
     """/charter/atom.xml: one entry per material change, from published issues only."""
-    found = published_sections([i for i in issues if i.is_published], "charter")
+    published = [i for i in issues if i.is_published]
+    found = published_sections(published, "charter")
     if not found:
         return {}
-    from .charter_feed import charter_atom_feed
 
-    feed = charter_atom_feed(
-        [(i.slug, s) for i, s in found],
-        site_url=settings.site_url,
-        site_name=settings.site_name,
-        tag_authority=settings.tag_authority,
-        tz=settings.timezone,
-    )
-    return {"charter/atom.xml": feed}
+    def build(_: Slots | None) -> dict[str, str]:
+        from .charter_feed import charter_atom_feed
+
+        feed = charter_atom_feed(
+            [(i.slug, s) for i, s in found],
+            site_url=settings.site_url,
+            site_name=settings.site_name,
+            tag_authority=settings.tag_authority,
+            tz=settings.timezone,
+        )
+        return {"charter/atom.xml": feed.decode("utf-8")}
+
+    # The feed also depends on the site's address, name and tag authority.
+    name = "\0".join(("charter-feed", settings.site_url, settings.site_name))
+    name += "\0" + settings.tag_authority
+    pages = _cached_pages(cache, name, published, settings, build, Slots())
+    return {path: text.encode("utf-8") for path, text in pages.items()}
 
 
 def data_downloads(issues: list[Issue]) -> dict[str, bytes]:
@@ -124,7 +164,7 @@ def data_downloads(issues: list[Issue]) -> dict[str, bytes]:
     }
 
 
-def data_index_page(files: dict[str, Any]) -> str:
+def data_index_page(files: dict[str, Any], slots: Slots) -> str:
     """/data/: every download the site offers, with what it holds."""
     lines = [
         "# Data",
@@ -135,11 +175,15 @@ def data_index_page(files: dict[str, Any]) -> str:
         "",
     ]
     downloads = sorted(p for p in files if p.startswith("data/") and p != "data/index.md")
-    for path in downloads:
-        name = path.removeprefix("data/")
-        lines.append(f"- [`{name}`]({name})")
     if not downloads:
         lines.append("No data has been published yet.")
+        return "\n".join(lines) + "\n"
+    # Hundreds of links: written as HTML and kept out of Markdown (see generator.slots).
+    items = []
+    for path in downloads:
+        name = html.escape(path.removeprefix("data/"))
+        items.append(f'<li><a href="{name}"><code>{name}</code></a></li>')
+    lines.append(slots.hold("<ul>\n" + "\n".join(items) + "\n</ul>\n", searchable=True))
     return "\n".join(lines) + "\n"
 
 
@@ -173,14 +217,14 @@ def site_files(
     pages = site_pages(issues, settings, slots, cache)
     files: dict[str, str | bytes] = {}
     files.update(pages)
-    files.update(charter_files(issues, settings, cache))
-    files.update(transparency_files(issues, settings, cache))
-    files.update(spaces_files(issues, settings))
+    files.update(charter_files(issues, settings, cache, slots))
+    files.update(transparency_files(issues, settings, cache, slots))
+    files.update(spaces_files(issues, settings, cache, slots))
     files.update(placeholder_pages(files))
     files.update(data_downloads(issues))
-    files["data/index.md"] = data_index_page(files)
+    files["data/index.md"] = data_index_page(files, slots)
     published = [i for i in issues if i.is_published]
     files.update(site_feeds(published, pages, settings, markdown, slots, cache))
-    files.update(charter_feed_files(issues, settings))
+    files.update(charter_feed_files(issues, settings, cache))
     files["subscribe.md"] = subscribe_page(settings)
     return GeneratedSite(files, slots)

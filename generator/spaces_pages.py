@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import NewsletterError
+from .slots import Slots
 from .sources.spaces import CATEGORIES, CATEGORY_TITLES, public_base, space_url, valid_space_id
 from .templating import make_environment
 
@@ -96,7 +97,7 @@ def render_spaces_section(section: dict, *, tz: str) -> str:
     )
 
 
-def spaces_pages(section: dict, *, tz: str = "UTC") -> dict[str, str]:
+def spaces_pages(section: dict, *, tz: str = "UTC", slots: Slots | None = None) -> dict[str, str]:
     """'spaces/index.md' and 'spaces/<category>.md' from the latest issue's section."""
     views = _views(section)
     env = make_environment()
@@ -105,12 +106,12 @@ def spaces_pages(section: dict, *, tz: str = "UTC") -> dict[str, str]:
     categories = _categories(section, views, "")
     pages = {
         "spaces/index.md": env.get_template("pages/spaces_index.md.j2").render(
-            tz=tz, as_of=as_of, totals=section["totals"], categories=categories
+            tz=tz, as_of=as_of, totals=section["totals"], categories=categories, slots=slots
         )
     }
     category_page = env.get_template("pages/spaces_category.md.j2")
     for category in categories:
         pages[f"spaces/{category['key']}.md"] = category_page.render(
-            tz=tz, as_of=as_of, category=category
+            tz=tz, as_of=as_of, category=category, slots=slots
         )
     return pages

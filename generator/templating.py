@@ -11,6 +11,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import jinja2
+from markupsafe import Markup
 
 
 def long_date(value: str | datetime, tz: str = "UTC") -> str:
@@ -62,6 +63,18 @@ def without_bidi_controls(value: object) -> object:
     return value
 
 
+@jinja2.pass_context
+def hold(context: jinja2.runtime.Context, html: str, searchable: bool = True) -> Markup:
+    """`{% filter hold %}…{% endfilter %}`: keep a block of generated HTML out of
+    Markdown, in the `slots` the page is rendered with (see generator.slots);
+    without slots the block stays in place, as raw HTML Markdown passes on."""
+    slots = context.get("slots")
+    if slots is None:
+        return Markup(html)
+    marker = slots.hold(str(html).strip() + "\n", searchable=searchable)
+    return Markup(f"{marker}\n")  # a blank line after it: the marker is a block of its own
+
+
 @functools.cache
 def make_environment() -> jinja2.Environment:
     """One shared environment, so each template compiles once. Callers must not modify it."""
@@ -79,4 +92,5 @@ def make_environment() -> jinja2.Environment:
     env.filters["md_escape"] = md_escape
     env.filters["published_count"] = published_count
     env.filters["published_hours"] = published_hours
+    env.filters["hold"] = hold
     return env

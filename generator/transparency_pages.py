@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from generator import charts
 from generator.errors import NewsletterError
+from generator.slots import Slots
 from generator.sources import flags_schema as schema
 from generator.templating import make_environment
 
@@ -364,7 +365,9 @@ def _series_row(meta: dict[str, Any], section: dict[str, Any]) -> dict[str, Any]
     }
 
 
-def index_page(sections: list[tuple[dict[str, Any], dict[str, Any]]]) -> str:
+def index_page(
+    sections: list[tuple[dict[str, Any], dict[str, Any]]], slots: Slots | None = None
+) -> str:
     rows = [_series_row(meta, section) for meta, section in sections]
     chart = charts.line_chart(
         [r["date"] for r in rows],
@@ -372,7 +375,7 @@ def index_page(sections: list[tuple[dict[str, Any], dict[str, Any]]]) -> str:
         axis_label="flags",
     )
     template = make_environment().get_template("pages/transparency_index.md.j2")
-    return template.render(rows=rows, chart=Markup(chart), series=SERIES)
+    return template.render(rows=rows, chart=Markup(chart), series=SERIES, slots=slots)
 
 
 def methodology_page(sections: list[tuple[dict[str, Any], dict[str, Any]]]) -> str:
@@ -410,8 +413,12 @@ def methodology_page(sections: list[tuple[dict[str, Any], dict[str, Any]]]) -> s
     )
 
 
-def transparency_pages(sections: list[tuple[dict, dict]]) -> dict[str, str]:
-    """Page and data sources, keyed by docs-relative path, for every published issue."""
+def transparency_pages(
+    sections: list[tuple[dict, dict]], slots: Slots | None = None
+) -> dict[str, str]:
+    """Page and data sources, keyed by docs-relative path, for every published issue.
+
+    With `slots`, the pages' generated HTML blocks wait there (see generator.slots)."""
     files: dict[str, str] = {}
     every: list[dict[str, str]] = []
     for meta, section in sections:
@@ -420,6 +427,6 @@ def transparency_pages(sections: list[tuple[dict, dict]]) -> dict[str, str]:
         every += rows
     files["data/transparency.csv"] = csv_text(every)
     files["data/datapackage.json"] = datapackage(files)
-    files["transparency/index.md"] = index_page(sections)
+    files["transparency/index.md"] = index_page(sections, slots)
     files["transparency/methodology.md"] = methodology_page(sections)
     return files

@@ -55,17 +55,25 @@ def _search_word(site: Served, slug: str, prose: str) -> str:
     return unique[0]
 
 
+SEARCH_READY = """() => {
+  const meta = document.querySelector('.md-search-result__meta');
+  return meta !== null && meta.textContent.trim() !== '' && !/initializing/i.test(meta.textContent);
+}"""
+
+
 def test_search_finds_an_issue_by_a_word_from_its_prose(browser: Any, site: Served) -> None:
     issue = latest_sample_issue()
     word = _search_word(site, issue.slug, issue.prose)
     page = browser.new_page()
     page.goto(site.url(""), wait_until="networkidle")
+    # Material says "Initializing search" until its worker has indexed the site;
+    # a query typed before then can be dropped.
+    page.wait_for_function(SEARCH_READY, timeout=45_000)
     page.locator("input.md-search__input").fill(word)
     hits = page.locator(f'.md-search-result__item a[href*="issues/{issue.slug}/"]')
-    # Some of the hits are folded away; wait for the first one shown (the search
-    # worker indexes the whole site first, which takes a while on a busy machine).
+    # Some of the hits are folded away; wait for the first one shown.
     page.locator(f'.md-search-result__item a[href*="issues/{issue.slug}/"]:visible').first.wait_for(
-        timeout=45_000
+        timeout=15_000
     )
     # Results for sections of the issue may be folded under its title: read them all.
     found = " ".join(hits.nth(i).text_content() or "" for i in range(hits.count()))

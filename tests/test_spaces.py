@@ -114,6 +114,17 @@ def collect_api(url, token=None, **kwargs):
     )
 
 
+def collect_snapshot(path):
+    return collect_spaces(
+        snapshot=path,
+        endpoint="https://huggingface.co",
+        token=None,
+        categories=TAGS,
+        start=START,
+        end=END,
+    )
+
+
 def without_provenance(section: dict) -> dict:
     return {k: v for k, v in section.items() if k != "provenance"}
 
@@ -316,14 +327,7 @@ def test_url_field_in_the_data_is_ignored(tmp_path):
         url="javascript:alert(1)",
         host="https://evil.example",
     )
-    section = collect_spaces(
-        snapshot=write_snapshot(tmp_path / "s.jsonl", [hostile]),
-        endpoint="https://huggingface.co",
-        token=None,
-        categories=TAGS,
-        start=START,
-        end=END,
-    )
+    section = collect_snapshot(write_snapshot(tmp_path / "s.jsonl", [hostile]))
     assert section["spaces"][0]["url"] == "https://huggingface.co/spaces/mal/ware"
 
 
@@ -342,14 +346,7 @@ def test_snapshot_errors_name_file_line_and_field(tmp_path):
     path = tmp_path / "bad.jsonl"
     path.write_text("\n".join(lines) + "\n", "utf-8")
     with pytest.raises(SourceErrors) as caught:
-        collect_spaces(
-            snapshot=path,
-            endpoint="https://huggingface.co",
-            token=None,
-            categories=TAGS,
-            start=START,
-            end=END,
-        )
+        collect_snapshot(path)
     found = [(e.path, e.line, e.field) for e in caught.value.errors]
     assert found == [
         (str(path), 2, None),
@@ -366,27 +363,13 @@ def test_snapshot_errors_name_file_line_and_field(tmp_path):
 def test_conflicting_duplicate_in_snapshot_is_an_error(tmp_path):
     path = write_snapshot(tmp_path / "d.jsonl", [SPACES[0], SPACES[0], {**SPACES[0], "likes": 1}])
     with pytest.raises(SourceErrors) as caught:
-        collect_spaces(
-            snapshot=path,
-            endpoint="https://huggingface.co",
-            token=None,
-            categories=TAGS,
-            start=START,
-            end=END,
-        )
+        collect_snapshot(path)
     assert [(e.line, e.field) for e in caught.value.errors] == [(3, "id")]
 
 
 def test_missing_snapshot_file_is_a_clear_error(tmp_path):
     with pytest.raises(NewsletterError, match="missing.jsonl"):
-        collect_spaces(
-            snapshot=tmp_path / "missing.jsonl",
-            endpoint="https://huggingface.co",
-            token=None,
-            categories=TAGS,
-            start=START,
-            end=END,
-        )
+        collect_snapshot(tmp_path / "missing.jsonl")
 
 
 def test_custom_category_tags(tmp_path):
@@ -415,12 +398,5 @@ def test_snapshot_line_not_utf8(tmp_path):
     path = tmp_path / "latin1.jsonl"
     path.write_bytes(json.dumps(SPACES[0]).encode() + b"\n" + b'{"id": "caf\xe9/x"}\n')
     with pytest.raises(SourceErrors) as caught:
-        collect_spaces(
-            snapshot=path,
-            endpoint="https://huggingface.co",
-            token=None,
-            categories=TAGS,
-            start=START,
-            end=END,
-        )
+        collect_snapshot(path)
     assert [(e.line, e.detail) for e in caught.value.errors] == [(2, "not valid UTF-8")]

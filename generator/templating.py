@@ -72,7 +72,7 @@ def hold(context: jinja2.runtime.Context, html: str, searchable: bool = True) ->
     if slots is None:
         return Markup(html)
     marker = slots.hold(str(html).strip() + "\n", searchable=searchable)
-    return Markup(f"{marker}\n")  # a blank line after it: the marker is a block of its own
+    return Markup(f"\n{marker}\n\n")  # blank lines around it: a block of its own
 
 
 @functools.cache

@@ -43,3 +43,22 @@ def test_held_in_lists_a_sources_fragments_in_order() -> None:
     first = slots.hold("<p>1</p>", searchable=True)
     second = slots.hold("<p>2</p>", searchable=False)
     assert [f.html for f in slots.held_in(f"{second} text {first}")] == ["<p>2</p>", "<p>1</p>"]
+
+
+def test_the_hold_filter_holds_a_template_block_or_leaves_it_inline() -> None:
+    from generator.templating import make_environment
+
+    template = make_environment().from_string(
+        "# {{ title }}\n\n{% filter hold(False) %}\n<table><td>{{ cell }}</td></table>\n"
+        "{% endfilter %}\nAfter.\n"
+    )
+    slots = Slots()
+    held = template.render(title="T", cell="<b>9</b>", slots=slots)
+    (marker, fragment) = next(iter(slots.fragments.items()))
+    assert fragment.html == "<table><td>&lt;b&gt;9&lt;/b&gt;</td></table>\n"  # still escaped
+    assert not fragment.searchable
+    # The marker is a Markdown block of its own: blank lines before and after.
+    assert f"\n\n<!-- nl-slot {marker} -->\n\nAfter." in held and "<table>" not in held
+    assert fragment.html in slots.fill(held)
+    inline = template.render(title="T", cell="<b>9</b>", slots=None)
+    assert "<table><td>&lt;b&gt;9&lt;/b&gt;</td></table>" in inline and "nl-slot" not in inline

@@ -54,15 +54,21 @@ SECTIONS = (
         "generator.transparency_pages:render_transparency_section",
         searchable=False,
     ),
-    # Space titles and descriptions are anyone's text: the search index keeps to
-    # the team's words. /spaces/ and its category pages stay searchable.
+    # Space titles and descriptions, and the entries of other people's feeds, are
+    # anyone's text: the search index keeps to the team's words. /spaces/ and its
+    # category pages stay searchable.
     SectionKind(
         "spaces",
         "Ethics Spaces",
         "generator.spaces_pages:render_spaces_section",
         searchable=False,
     ),
-    SectionKind("reading", "Reading list", "generator.sources.reading:render_reading_section"),
+    SectionKind(
+        "reading",
+        "Reading list",
+        "generator.sources.reading:render_reading_section",
+        searchable=False,
+    ),
 )
 
 

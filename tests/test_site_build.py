@@ -66,8 +66,14 @@ def test_sections_reach_the_page_but_only_searchable_ones_reach_the_index(built:
     headings = {d["title"] for d in entries}
     text = " ".join(d["text"] for d in entries)
     assert {"Charter changes", "Transparency report", "Ethics Spaces"} <= headings
-    # Figures, Space listings (anyone's text) and provenance stay out of the index.
-    for left_out in (".nl-transparency table", ".nl-spaces li", ".nl-provenance dd"):
+    # Figures, Space listings and feed entries (anyone's text) and provenance stay
+    # out of the index.
+    for left_out in (
+        ".nl-transparency table",
+        ".nl-spaces li",
+        ".nl-reading li",
+        ".nl-provenance dd",
+    ):
         for element in page.select(left_out)[:5]:
             words = element.get_text(" ", strip=True)
             assert len(words) < 12 or words not in text, (left_out, words)

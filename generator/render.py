@@ -152,14 +152,15 @@ def render_missing_sections(issues: list[Issue], tz: str, cache: FragmentCache) 
     Anything that goes wrong is left to the one-by-one rendering that follows,
     which raises the same error with its usual message.
     """
-    missing = [
-        (_section_key(issue, kind, tz), (kind.renderer, issue.data["sections"][kind.key], tz))
-        for issue in issues
-        if issue.data is not None and issue.data_digest is not None
-        for kind in SECTIONS
-        if kind.key in issue.data.get("sections", {})
-        and not cache.has(_section_key(issue, kind, tz))
-    ]
+    missing = []
+    for issue in issues:
+        sections = (issue.data or {}).get("sections", {})
+        for kind in SECTIONS:
+            if kind.key not in sections or issue.data_digest is None:
+                continue
+            key = _section_key(issue, kind, tz)
+            if not cache.has(key):
+                missing.append((key, (kind.renderer, sections[kind.key], tz)))
     workers = min(os.cpu_count() or 1, 8)
     if len(missing) < PARALLEL_FROM or workers < 2 or "fork" not in get_all_start_methods():
         return 0
@@ -218,16 +219,12 @@ def issue_page(
 ) -> str:
     """The issue's page source; its sections and provenance wait in `slots`."""
     tz = settings.timezone
-    meta = issue_meta(issue, tz)
     body = (
         environment()
         .get_template("pages/issue.md.j2")
         .render(
-            issue=meta,
-            meta_slot=slots.hold(
-                environment().get_template("pages/issue_meta.html.j2").render(issue=meta, tz=tz),
-                searchable=True,
-            ),
+            issue=issue_meta(issue, tz),
+            slots=slots,
             collected=issue.data is not None,
             prose=Markup(issue.prose.strip()),
             sections=_held_sections(issue, tz, slots, cache),

@@ -149,8 +149,8 @@ def charter_feed_files(
         return {"charter/atom.xml": feed.decode("utf-8")}
 
     # The feed also depends on the site's address, name and tag authority.
-    name = "\0".join(("charter-feed", settings.site_url, settings.site_name))
-    name += "\0" + settings.tag_authority
+    site = (settings.site_url, settings.site_name, settings.tag_authority)
+    name = "\0".join(("charter-feed", *site))
     pages = _cached_pages(cache, name, published, settings, build, Slots())
     return {path: text.encode("utf-8") for path, text in pages.items()}
 

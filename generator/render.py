@@ -162,11 +162,15 @@ def render_missing_sections(issues: list[Issue], tz: str, cache: FragmentCache) 
             if not cache.has(key):
                 missing.append((key, (kind.renderer, sections[kind.key], tz)))
     workers = min(os.cpu_count() or 1, 8)
-    if len(missing) < PARALLEL_FROM or workers < 2 or "fork" not in get_all_start_methods():
+    if len(missing) < PARALLEL_FROM or workers < 2:
         return 0
     batches = [missing[start :: workers * 4] for start in range(workers * 4)]
+    # Workers start from a clean process, not a fork of this one: forking a
+    # process that runs threads (`serve`'s reloader, a test's browser) can
+    # crash the child.
+    method = "forkserver" if "forkserver" in get_all_start_methods() else "spawn"
     try:
-        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+        with ProcessPoolExecutor(workers, mp_context=get_context(method)) as pool:
             results = pool.map(_render_jobs, [[job for _, job in batch] for batch in batches])
             for batch, htmls in zip(batches, results, strict=True):
                 for (key, _), html in zip(batch, htmls, strict=True):

@@ -46,15 +46,22 @@ _COMMON: dict[str, Any] = {
     "truncate_label": -1,
     "truncate_legend": -1,
     "tooltip_border_radius": 0,
+    "max_scale": 6,  # at most about six value guides: enough to read a bar by
 }
 
 
 _DROPPED_TAGS = ("script", "style", "desc", "title")
 _GEOMETRY = ("x", "y", "cx", "cy", "r", "width", "height", "d", "transform", "points")
 _DECIMAL = re.compile(r"-?\d+\.\d+")
-# Hooks of pygal's tooltip script, and corner radii of 0 (the default).
-_SCRIPT_ONLY_CLASSES = frozenset({"tooltip-trigger", "activate-serie"})
-_SCRIPT_ONLY_ATTRIBUTES = ("rx", "ry")
+# Classes that only pygal's script or its own CSS used (newsletter.css selects
+# by structure instead: `.series rect`, `.text-overlay text`), and attributes
+# the stylesheet gives once for every chart: corner radii of 0, text anchors.
+_UNSTYLED_CLASSES = frozenset(
+    {"tooltip-trigger", "activate-serie", "reactive", "rect", "dot", "value", "nofill"}
+    | {"graph", "horizontalbar-graph", "line-graph", "vertical", "plot", "overlay"}
+    | {"always_show", "major", "bars", "bar", "dots", "guides", "legend"}
+)
+_STYLED_ATTRIBUTES = ("rx", "ry", "text-anchor")
 
 
 def _tag(element: Any) -> str:
@@ -63,8 +70,9 @@ def _tag(element: Any) -> str:
 
 
 def _rounded(match: re.Match[str]) -> str:
-    # A tenth of a pixel is finer than any screen draws these charts.
-    text = f"{float(match.group(0)):.1f}".removesuffix(".0")
+    # Whole pixels: bars 20 px high and labels 12 px tall need nothing finer,
+    # and every decimal is a byte that gzip cannot squeeze.
+    text = f"{float(match.group(0)):.0f}"
     return "0" if text == "-0" else text
 
 
@@ -81,7 +89,36 @@ def _prune(root: Any, unwanted: Any) -> None:
 
 def _unwanted(element: Any) -> bool:
     tag = _tag(element)
-    return not tag or tag in _DROPPED_TAGS or "tooltip-overlay" in element.get("class", "")
+    if not tag or tag in _DROPPED_TAGS:
+        return True
+    # The backgrounds are unfilled rectangles: nothing is drawn.
+    classes = (element.get("class") or "").split()
+    return "tooltip-overlay" in classes or "background" in classes
+
+
+def _unwrap(root: Any) -> None:
+    """Replace each group left with no attribute (it changes nothing) by its children."""
+    # Innermost first, so that a group's unwrapped children are unwrapped too.
+    for parent in reversed(list(root.iter())):
+        for position, child in reversed(list(enumerate(parent))):
+            if _tag(child) == "g" and not child.attrib:
+                parent.remove(child)
+                for offset, grandchild in enumerate(child):
+                    parent.insert(position + offset, grandchild)
+
+
+def _restyle(element: Any) -> None:
+    for name in _STYLED_ATTRIBUTES:
+        element.attrib.pop(name, None)
+    classes = element.get("class")
+    if classes is not None:
+        kept = " ".join(
+            c for c in classes.split() if c not in _UNSTYLED_CLASSES and not c.startswith("serie-")
+        )
+        if kept:
+            element.set("class", kept)
+        else:
+            del element.attrib["class"]
 
 
 def _static(root: Any) -> Any:
@@ -89,29 +126,25 @@ def _static(root: Any) -> Any:
 
     Dropped: scripts; pygal's comments (they carry the build date); its CSS
     (the site stylesheet styles every chart once); its tooltip texts and
-    tooltip layer and legend ids, which only the script uses. Coordinates are
-    rounded to a tenth of a pixel. A chart is under a third of its pygal size.
+    tooltip layer and legend ids, which only the script uses; unfilled
+    backgrounds; classes and attributes the stylesheet makes redundant, and
+    then the groups left with no attribute (around each bar, dot and guide).
+    Coordinates are rounded to whole pixels. A chart is about a fifth of its
+    pygal size.
     """
     _prune(root, _unwanted)
     # Twice: emptying a group can empty its parent (the overlay layers).
     for _ in range(2):
         _prune(root, lambda element: _tag(element) in ("defs", "g") and _empty(element))
     for element in root.iter():
-        for name in _SCRIPT_ONLY_ATTRIBUTES:
-            element.attrib.pop(name, None)
-        classes = element.get("class")
-        if classes is not None:
-            kept = " ".join(c for c in classes.split() if c not in _SCRIPT_ONLY_CLASSES)
-            if kept:
-                element.set("class", kept)
-            else:
-                del element.attrib["class"]
+        _restyle(element)
         if element.get("id", "").startswith("activate-serie"):
             del element.attrib["id"]  # the script's hook; repeated in every line chart
         for name in _GEOMETRY:
             value = element.get(name)
             if value is not None:
                 element.set(name, _DECIMAL.sub(_rounded, value))
+    _unwrap(root)
     return root
 
 
@@ -121,11 +154,20 @@ def _chart_id(kind: str, *parts: Any) -> str:
 
 
 def _render(chart: Any, chart_id: str) -> str:
-    chart.uuid = chart_id  # pygal scopes its CSS under #chart-<uuid>
+    chart.uuid = chart_id  # pygal would draw a random one
     chart.add_xml_filter(_static)
     svg = str(chart.render(is_unicode=True))
-    svg = svg.replace('class="pygal-chart"', 'class="pygal-chart nl-chart-svg"', 1)
-    attributes = 'aria-hidden="true" focusable="false" style="max-width:100%;height:auto" '
+    # Charts are only ever inlined in HTML, where the SVG namespace is implied;
+    # the id only scoped pygal's CSS, and nothing links with xlink.
+    for unused in (
+        f' id="chart-{chart_id}"',
+        ' xmlns:xlink="http://www.w3.org/1999/xlink"',
+        ' xmlns="http://www.w3.org/2000/svg"',
+    ):
+        svg = svg.replace(unused, "", 1)
+    svg = svg.replace('class="pygal-chart"', 'class="nl-chart-svg"', 1)
+    # Scaled down to its box by the style attribute, also in feed readers.
+    attributes = 'aria-hidden="true" style="max-width:100%;height:auto" '
     return svg.replace("<svg ", "<svg " + attributes, 1)
 
 
@@ -144,15 +186,20 @@ def _printed(text: str) -> Any:
 
 
 def bar_chart(labels: Sequence[str], values: Sequence[PublishedValue], *, axis_label: str) -> str:
-    """Horizontal bars; a suppressed value shows its marker where the bar would be."""
+    """Horizontal bars; a suppressed value shows its marker where the bar would be.
+
+    Every bar prints its value, so the chart has no value axis, guides or
+    axis title (the unit is in the caption and the table): less to read, and
+    a lighter page.
+    """
     chart = pygal.HorizontalBar(
         **_COMMON,
         width=640,
-        height=70 + 30 * max(len(labels), 1),
+        height=40 + 30 * max(len(labels), 1),
         show_legend=False,
+        show_x_labels=False,  # in a horizontal chart, the value axis
         print_values=True,
         print_values_position="top",
-        x_title=axis_label,
         # Headroom past the longest bar for its printed value.
         range=(0, round((max((_number(v) or 0 for v in values), default=0) or 1) * 1.15, 1)),
     )

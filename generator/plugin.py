@@ -21,6 +21,7 @@ from mkdocs.structure.pages import Page
 
 from .config import NewsletterConfig, Settings
 from .errors import NewsletterError
+from .minify import PageMinifier, minify_extra_css
 from .site import MarkdownSetup, site_files
 from .slots import Slots
 
@@ -29,6 +30,7 @@ log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
 class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     serving = False
+    minify: PageMinifier  # set by on_config, where the cache folder is known
 
     def __init__(self) -> None:
         super().__init__()
@@ -47,6 +49,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         )
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.minify = PageMinifier(self.settings(config).cache_dir)
         # Dates in the sitemap and gzip headers come from the data, not the clock,
         # for plain `mkdocs build` too (newsletter build sets it the same way).
         if not os.environ.get("SOURCE_DATE_EPOCH"):
@@ -70,6 +73,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             if existing is not None:
                 files.remove(existing)
             files.append(File.generated(config, path, content=content))
+        minify_extra_css(files, config)
         return files
 
     def on_page_content(self, html: str, *, page: Page, **kwargs: Any) -> str:
@@ -81,6 +85,9 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         if page.content is not None:
             page.content = self.slots.fill(page.content)
         return context
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        return self.minify(output)
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         settings = self.settings(config)

@@ -73,9 +73,29 @@ def _rows(section: dict[str, Any], part: str, breakdown: str) -> list[dict[str, 
     ]
 
 
-def _figure(title: str, rows: list[dict[str, Any]], axis: str) -> dict[str, Any]:
+def _figure(
+    title: str, rows: list[dict[str, Any]], axis: str, *, chart: bool = True
+) -> dict[str, Any]:
+    """A table of one breakdown, with its bar chart unless the table alone reads as well."""
+    if not chart:
+        return {"title": title, "svg": None, "rows": rows}
     svg = charts.bar_chart([r["label"] for r in rows], [r["count"] for r in rows], axis_label=axis)
     return {"title": title, "svg": Markup(svg), "rows": rows}
+
+
+def _cross_table(section: dict[str, Any], k: int) -> dict[str, Any]:
+    """Decisions by category x action as a grid: one row per category, one column per action."""
+    cells = section["resolved"]["by_category_action"]
+    categories = list(dict.fromkeys(c["category"] for c in cells))
+    actions = list(dict.fromkeys(c["action"] for c in cells))
+    count = {(c["category"], c["action"]): _checked(c["count"], k) for c in cells}
+    return {
+        "actions": [label(a) for a in actions],
+        "rows": [
+            {"label": label(cat), "counts": [count.get((cat, a)) for a in actions]}
+            for cat in categories
+        ],
+    }
 
 
 def _section_view(section: dict[str, Any]) -> dict[str, Any]:
@@ -105,17 +125,28 @@ def _section_view(section: dict[str, Any]) -> dict[str, Any]:
         "window": section["window"],
         "headline": [{"key": key, "label": t, "value": headline[key]} for key, t in HEADLINES],
         "overall_time": times["overall"],
+        # Charts where many groups are compared (decisions: 14 categories,
+        # 10 actions); the short breakdowns of what was received (five
+        # sources, seven kinds of target, seven reasons) read as well from
+        # their tables.
         "received": [
-            _figure("Flags received by source", _rows(section, "received", "by_source"), "flags"),
+            _figure(
+                "Flags received by source",
+                _rows(section, "received", "by_source"),
+                "flags",
+                chart=False,
+            ),
             _figure(
                 "Flags received by kind of target",
                 _rows(section, "received", "by_target_type"),
                 "flags",
+                chart=False,
             ),
             _figure(
                 "Flags received by the reason reporters gave",
                 _rows(section, "received", "by_reason"),
                 "flags",
+                chart=False,
             ),
         ],
         "origin": _rows(section, "received", "by_origin"),
@@ -126,14 +157,7 @@ def _section_view(section: dict[str, Any]) -> dict[str, Any]:
             _figure("Decisions by action taken", _rows(section, "resolved", "by_action"), "flags"),
         ],
         "decided_by": _rows(section, "resolved", "by_decided_by"),
-        "cells": [
-            {
-                "category": label(c["category"]),
-                "action": label(c["action"]),
-                "count": _checked(c["count"], k),
-            }
-            for c in section["resolved"]["by_category_action"]
-        ],
+        "cross": _cross_table(section, k),
         "times": time_rows,
         "appeals": {
             key: _checked(section["appeals"][key], k) for key in ("decided", "upheld", "reversed")

@@ -55,7 +55,7 @@ CHARTS_SCRIPT = """() => [...document.querySelectorAll('article figure.nl-chart'
   const img = fig.querySelector('[role=img]');
   const svg = fig.querySelector('svg');
   let next = fig.nextElementSibling;
-  while (next && !next.matches('table, .nl-table-wrap, div') ) next = next.nextElementSibling;
+  while (next && !next.matches('table, div') ) next = next.nextElementSibling;
   const table = next && (next.matches('table') ? next : next.querySelector('table'));
   return {
     name: img ? (img.getAttribute('aria-label') || '') : '',

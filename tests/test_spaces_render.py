@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import markdown
 import pytest
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 from generator.errors import NewsletterError
 from generator.sources.spaces import CATEGORIES, collect_spaces
@@ -87,19 +88,40 @@ def assert_inert(soup: BeautifulSoup) -> None:
             assert not value.startswith(("javascript:", "data:", "vbscript:")), tag
 
 
+@dataclass
+class Item:
+    """One listed Space, read from the markup's structure (its parts carry no class)."""
+
+    li: Tag
+    emoji: Tag | None
+    title: Tag
+    description: str | None
+
+
+def items(soup: BeautifulSoup) -> list[Item]:
+    found = []
+    for li in soup.select("ul.nl-space-list > li"):
+        emoji = li.find("span", attrs={"aria-hidden": "true"}, recursive=False)
+        title = next(t for t in li.find_all(["a", "span"], recursive=False) if t is not emoji)
+        br = li.find("br", recursive=False)
+        description = "".join(str(text) for text in br.next_siblings) if br else None
+        found.append(Item(li, emoji, title, description))
+    return found
+
+
 def space_links(soup: BeautifulSoup) -> list[str]:
-    return [a["href"] for a in soup.select("a.nl-space-title")]
+    return [i.title["href"] for i in items(soup) if i.title.name == "a"]
 
 
 def test_issue_section_is_inert_and_shows_hostile_text_as_text(section):
     soup = BeautifulSoup(render_spaces_section(section, tz="Europe/Paris"), "html.parser")
     assert_inert(soup)
-    titles = [t.get_text() for t in soup.select(".nl-space-title")]
+    titles = [i.title.get_text() for i in items(soup)]
     assert HOSTILE_TITLE in titles
-    descriptions = [d.get_text() for d in soup.select(".nl-space-description")]
+    descriptions = [i.description for i in items(soup) if i.description]
     assert any("onerror=alert(3)" in d for d in descriptions)  # shown, not run
     # The emoji field held markup, so it was dropped rather than shown.
-    assert all(e.get_text() == "🌍" for e in soup.select(".nl-space-emoji"))
+    assert all(i.emoji.get_text() == "🌍" for i in items(soup) if i.emoji)
     assert set(space_links(soup)) == {
         "https://huggingface.co/spaces/evil/space",
         "https://huggingface.co/spaces/plain/space",
@@ -123,9 +145,9 @@ def test_issue_section_structure_and_relative_links(section):
     assert category_links == [f"../../spaces/{key}/" for key in CATEGORIES]
     assert soup.select_one(".nl-spaces-summary a")["href"] == "../../spaces/"
     # A Space with no card: its name as title, no emoji, no description.
-    bare = [li for li in soup.select("li.nl-space") if "bare/space" in li.get_text()][0]
-    assert bare.select_one(".nl-space-title").get_text() == "space"
-    assert bare.select(".nl-space-emoji") == [] and bare.select(".nl-space-description") == []
+    bare = [i for i in items(soup) if "bare/space" in i.li.get_text()][0]
+    assert bare.title.get_text() == "space"
+    assert bare.emoji is None and bare.description is None
 
 
 def test_section_survives_markdown_as_one_inert_block(section):
@@ -134,7 +156,7 @@ def test_section_survives_markdown_as_one_inert_block(section):
     assert_inert(soup)
     # Markdown inside the block is not interpreted: the injected link stays text.
     assert not [a for a in soup.find_all("a") if "alert" in a.get("href", "")]
-    assert HOSTILE_TITLE in [t.get_text() for t in soup.select(".nl-space-title")]
+    assert HOSTILE_TITLE in [i.title.get_text() for i in items(soup)]
 
 
 def test_spaces_pages_are_built_for_every_category(section):
@@ -163,7 +185,7 @@ def test_spaces_pages_are_built_for_every_category(section):
     assert rigorous.h1.get_text() == "Rigorous Spaces"
     assert space_links(rigorous) == ["https://huggingface.co/spaces/evil/space"]
     empty = BeautifulSoup(as_html(pages["spaces/inclusive.md"]), "html.parser")
-    assert empty.select(".nl-spaces-none") and not empty.select("li.nl-space")
+    assert empty.select(".nl-spaces-none") and not items(empty)
 
 
 def test_tampered_url_in_data_gives_no_link(section):
@@ -173,7 +195,7 @@ def test_tampered_url_in_data_gives_no_link(section):
     soup = BeautifulSoup(render_spaces_section(tampered, tz="UTC"), "html.parser")
     assert_inert(soup)
     assert space_links(soup) == []
-    assert soup.select("span.nl-space-title")
+    assert [i.title.name for i in items(soup)] == ["span"] * len(items(soup)) != []
 
 
 def test_tampered_id_in_data_is_refused(section):
@@ -192,8 +214,8 @@ def test_dates_follow_the_time_zone(tmp_path):
     )
     utc = BeautifulSoup(render_spaces_section(section, tz="UTC"), "html.parser")
     tokyo = BeautifulSoup(render_spaces_section(section, tz="Asia/Tokyo"), "html.parser")
-    assert "created 1 July 2026" in utc.select_one(".nl-space-meta").get_text()
-    assert "created 2 July 2026" in tokyo.select_one(".nl-space-meta").get_text()
+    assert "created 1 July 2026" in items(utc)[0].li.get_text()
+    assert "created 2 July 2026" in items(tokyo)[0].li.get_text()
 
 
 def test_renderer_is_reachable_from_the_source_module(section):

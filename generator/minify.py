@@ -1,0 +1,70 @@
+"""Smaller pages and stylesheets for readers.
+
+Pages: minify-html removes the indentation of the theme's templates and the
+quotes and spaces HTML does not need, in the page's body. It keeps every
+closing tag and the text of every block (checked on the sample site: the
+words of each paragraph, cell, heading and `pre` are unchanged), leaves
+inline scripts and styles alone, and writes text with `<` still escaped.
+The head only loses its indentation: minify-html would write the title and
+meta values (issue titles and summaries, which editors and sources can set)
+with their `<` unescaped. That is valid HTML, but a page should never hold
+`<script>` as raw characters, even where a browser reads it as text. A page
+that did not change since the last build is taken from the fragment cache,
+keyed by a digest of its HTML, so a rebuild pays almost nothing for it.
+
+Stylesheets: the site's own (`extra_css` under site_src) keep their comments,
+which explain the accessibility and chart rules; readers need none of it.
+rcssmin drops comments and spaces only, so the rules and their order are
+unchanged. Material's CSS is already minified and is left alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import minify_html
+import rcssmin
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+
+from .fragment_cache import FragmentCache
+
+# Whitespace between two tags, with a line break in it: one line break shows the same.
+_INDENTATION = re.compile(r">\s*\n\s*<")
+
+
+def minify_page(html: str) -> str:
+    start, end = html.find("<body"), html.rfind("</body>")
+    if start < 0 or end < start:
+        return _INDENTATION.sub(">\n<", html)
+    body = html[start : end + len("</body>")]
+    minified = str(minify_html.minify(body, keep_closing_tags=True))
+    return _INDENTATION.sub(">\n<", html[:start]) + minified + html[end + len("</body>") :]
+
+
+def minify_css(text: str) -> str:
+    return str(rcssmin.cssmin(text)) + "\n"
+
+
+class PageMinifier:
+    """Minified pages, from the fragment cache when a page is unchanged."""
+
+    def __init__(self, cache_dir: Path):
+        self.cache = FragmentCache(cache_dir)
+
+    def __call__(self, html: str) -> str:
+        digest = hashlib.sha256(html.encode()).hexdigest()
+        return self.cache.fragment(("page", digest), lambda: minify_page(html))
+
+
+def minify_extra_css(files: Files, config: MkDocsConfig) -> None:
+    """Replace each of the site's own `extra_css` files by its minified text."""
+    for path in config.extra_css:
+        original = files.get_file_from_path(str(path))
+        if original is None or original.abs_src_path is None or path.endswith(".min.css"):
+            continue  # a URL, a generated file, or already minified
+        text = Path(original.abs_src_path).read_text(encoding="utf-8")
+        files.remove(original)
+        files.append(File.generated(config, original.src_uri, content=minify_css(text)))

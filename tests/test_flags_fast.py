@@ -118,3 +118,55 @@ def test_the_published_fast_query_names_no_local_path() -> None:
     sql = flags_fast.example_sql()
     assert "read_csv('flags.csv'" in sql
     assert str(Path.cwd()) not in sql
+
+
+# Timestamp forms: the typed route takes a file only when the text route
+# would count the same instant from it, and leaves every other form to the
+# text route, which names the rule broken.
+ACCEPTED = [
+    ("2026-07-01T10:00:00Z", 1782900000),
+    ("2026-07-01T12:00:00+02:00", 1782900000),
+    ("2026-07-01T05:30:00-04:30", 1782900000),
+    ("2026-07-01T10:00:00.250Z", 1782900000.25),
+    ("2026-07-01T10:00:00.123456+00:00", 1782900000.123456),
+    ("2026-07-01 10:00:00+00:00", 1782900000),  # RFC 3339 allows a space for the T
+]
+REJECTED = [
+    ("2026-07-01T10:00:00", "no_offset_received_at"),
+    ("2026-07-01T10:00:00.250", "no_offset_received_at"),
+    ("2026-07-01 10:00:00", "no_offset_received_at"),
+    ("2026-07-01T10:00:00+0200", "bad_received_at"),  # an offset, but not RFC 3339's
+    ("2026-07-01T10:00:00+02", "bad_received_at"),
+    ("2026-07-01T10:00:00+00:00:00", "bad_received_at"),
+    ("2026-07-01T10:00:00z", "bad_received_at"),
+    ("2026-07-01T10:00:00UTC", "bad_received_at"),
+]
+
+
+@pytest.mark.parametrize(("received_at", "epoch"), ACCEPTED)
+def test_a_timestamp_with_an_offset_is_read_alike_on_both_routes(
+    tmp_path: Path, received_at: str, epoch: float
+) -> None:
+    rows = [flag("f1", received_at=received_at, resolved_at="2026-07-02T00:00:00Z")]
+    write_csv(tmp_path / "flags.csv", rows)
+    typed = fx.load_export(["flags.csv"], base_dir=tmp_path)
+    write_csv(tmp_path / "flags.csv", rows * 2)  # an exact duplicate: the text route
+    text = fx.load_export(["flags.csv"], base_dir=tmp_path)
+    assert (typed.route, text.route) == ("typed", "text")
+    query = "SELECT epoch(received_at) FROM flags"
+    assert typed.connection.execute(query).fetchall() == [(pytest.approx(epoch),)]
+    assert flags_table(typed) == flags_table(text)
+
+
+@pytest.mark.parametrize(("received_at", "code"), REJECTED)
+def test_a_timestamp_without_an_rfc_3339_offset_is_never_taken_by_the_typed_route(
+    tmp_path: Path, received_at: str, code: str
+) -> None:
+    write_csv(tmp_path / "flags.csv", [flag("f1"), flag("f2", received_at=received_at)])
+    files = fx.resolve_patterns(["flags.csv"], tmp_path)
+    con = fx._connect(None)
+    opened = [fx.open_export_file(con, path, tmp_path) for path in files]
+    con.execute(fx.enum_types_sql())
+    assert not flags_fast.try_fast(con, opened).clean
+    export = fx.load_export(["flags.csv"], base_dir=tmp_path, skip_invalid=True)
+    assert (export.route, export.counted, export.rejected_by_reason) == ("text", 1, {code: 1})

@@ -24,6 +24,7 @@ from .errors import NewsletterError
 from .minify import PageMinifier, minify_extra_css
 from .site import MarkdownSetup, site_files
 from .slots import Slots
+from .templating import compiled_template_cache
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
@@ -85,6 +86,11 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         if page.content is not None:
             page.content = self.slots.fill(page.content)
         return context
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        # The theme's templates, compiled once and kept with our fragments.
+        env.bytecode_cache = compiled_template_cache(self.settings(config).cache_dir)
+        return env
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         return self.minify(output)

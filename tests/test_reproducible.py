@@ -42,11 +42,13 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_two_builds_are_byte_identical(sample: Path, tmp_path: Path) -> None:
-    # The first build renders every fragment; the second reads them from the cache.
-    fragments = load_settings(sample).cache_dir / "fragments"
-    shutil.rmtree(fragments, ignore_errors=True)
+    # The first build renders every fragment and compiles every template; the
+    # second reads both from the cache.
+    cache = load_settings(sample).cache_dir
+    shutil.rmtree(cache, ignore_errors=True)
     first = build_site(str(sample), strict=True, site_dir=str(tmp_path / "one"))
-    assert any(fragments.rglob("*.html"))
+    assert any((cache / "fragments").rglob("*.html"))
+    assert any((cache / "jinja").iterdir())
     time.sleep(1.1)  # a second apart: a timestamp from the clock would differ
     second = build_site(str(sample), strict=True, site_dir=str(tmp_path / "two"))
     one, two = tree(first), tree(second)

@@ -134,7 +134,8 @@ def _blocks(element: Any) -> list[str]:
         elif name == "table":
             blocks += _table(child)
         elif name in _PARAGRAPHS:
-            blocks += [_text(child)] if _text(child) else []
+            text = _text(child)
+            blocks += [text] if text else []
         else:
             blocks += _blocks(child)
     return blocks

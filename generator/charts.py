@@ -5,9 +5,9 @@ than matplotlib, whose layout and text measuring dominated site builds
 (measured: ~0.35-0.55 s per chart with matplotlib, tuned or not, against
 ~0.03 s with pygal). The charts are static: pygal's tooltip script is never
 linked (`js=[]`) and its inline configuration script is removed, so they
-render without JavaScript. Output bytes are reproducible: the chart id is a
-hash of the chart's inputs (pygal would draw a random one), and pygal's
-comments, which carry the date of the build, are dropped.
+render without JavaScript. Output bytes are reproducible: pygal's random
+chart id is replaced by a fixed one and dropped, and pygal's comments, which
+carry the date of the build, are dropped.
 
 Charts only ever see published values: a suppressed count ("<10",
 "withheld") gets no bar or point, only its marker as text, so a chart cannot
@@ -17,8 +17,6 @@ rebuild takes each issue's charts from the fragment cache with its section.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -148,19 +146,19 @@ def _static(root: Any) -> Any:
     return root
 
 
-def _chart_id(kind: str, *parts: Any) -> str:
-    digest = hashlib.sha256(json.dumps([kind, *parts], sort_keys=True).encode()).hexdigest()
-    return f"nl-{digest[:12]}"
+# pygal names the chart's root (and scopes its CSS) by a random uuid; a fixed
+# one keeps the output reproducible, and the root's id is then dropped.
+_UUID = "nl"
 
 
-def _render(chart: Any, chart_id: str) -> str:
-    chart.uuid = chart_id  # pygal would draw a random one
+def _render(chart: Any) -> str:
+    chart.uuid = _UUID
     chart.add_xml_filter(_static)
     svg = str(chart.render(is_unicode=True))
     # Charts are only ever inlined in HTML, where the SVG namespace is implied;
     # the id only scoped pygal's CSS, and nothing links with xlink.
     for unused in (
-        f' id="chart-{chart_id}"',
+        f' id="chart-{_UUID}"',
         ' xmlns:xlink="http://www.w3.org/1999/xlink"',
         ' xmlns="http://www.w3.org/2000/svg"',
     ):
@@ -185,7 +183,7 @@ def _printed(text: str) -> Any:
     return lambda _value: text
 
 
-def bar_chart(labels: Sequence[str], values: Sequence[PublishedValue], *, axis_label: str) -> str:
+def bar_chart(labels: Sequence[str], values: Sequence[PublishedValue]) -> str:
     """Horizontal bars; a suppressed value shows its marker where the bar would be.
 
     Every bar prints its value, so the chart has no value axis, guides or
@@ -208,8 +206,8 @@ def bar_chart(labels: Sequence[str], values: Sequence[PublishedValue], *, axis_l
     points = [
         {"value": _number(v) or 0, "formatter": _printed(_shown(v))} for v in reversed(values)
     ]
-    chart.add(axis_label, points)
-    return _render(chart, _chart_id("bar", list(labels), list(values), axis_label))
+    chart.add("", points)  # one unnamed series: the chart has no legend
+    return _render(chart)
 
 
 def line_chart(
@@ -233,5 +231,4 @@ def line_chart(
     chart.x_labels = list(labels)
     for name, values in series.items():
         chart.add(name, [_number(v) for v in values])
-    frozen = [[name, list(values)] for name, values in series.items()]
-    return _render(chart, _chart_id("line", list(labels), frozen, axis_label))
+    return _render(chart)

@@ -24,7 +24,7 @@ from .errors import NewsletterError
 from .minify import PageMinifier, minify_extra_css
 from .site import MarkdownSetup, site_files
 from .slots import Slots
-from .templating import compiled_template_cache
+from .templating import compiled_template_cache, use_compiled_template_cache
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
@@ -50,7 +50,10 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         )
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        self.minify = PageMinifier(self.settings(config).cache_dir)
+        cache_dir = self.settings(config).cache_dir
+        self.minify = PageMinifier(cache_dir)
+        # Our templates, compiled once and kept between builds (the theme's: on_env).
+        use_compiled_template_cache(cache_dir)
         # Dates in the sitemap and gzip headers come from the data, not the clock,
         # for plain `mkdocs build` too (newsletter build sets it the same way).
         if not os.environ.get("SOURCE_DATE_EPOCH"):

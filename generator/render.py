@@ -124,20 +124,30 @@ def section_fragments(
     return fragments
 
 
+def _issue_fragment(
+    cache: FragmentCache | None, issue: Issue, parts: tuple[str, ...], render: Callable[[], str]
+) -> str:
+    """`render()`, kept in the cache under the issue's data.json digest and `parts`.
+
+    The digest determines everything rendered from the data; the cache adds
+    the code's fingerprint. An issue without a digest is rendered every time.
+    """
+    if cache is None or issue.data_digest is None:
+        return render()
+    return cache.fragment((issue.data_digest, *parts), render)
+
+
 def _rendered(
     kind: SectionKind, section: Any, issue: Issue, tz: str, cache: FragmentCache | None
 ) -> str:
     def render() -> str:
         return _renderer(kind.renderer)(section, tz=tz)
 
-    if cache is None or issue.data_digest is None:
-        return render()
-    return cache.fragment(_section_key(issue, kind, tz), render)
+    return _issue_fragment(cache, issue, _section_parts(kind, tz), render)
 
 
-def _section_key(issue: Issue, kind: SectionKind, tz: str) -> tuple[str, ...]:
-    # The digest of data.json determines the section; the cache adds the code's.
-    return (str(issue.data_digest), kind.key, kind.renderer, tz)
+def _section_parts(kind: SectionKind, tz: str) -> tuple[str, ...]:
+    return (kind.key, kind.renderer, tz)
 
 
 def _render_jobs(jobs: list[tuple[str, Any, str]]) -> list[str]:
@@ -158,7 +168,7 @@ def render_missing_sections(issues: list[Issue], tz: str, cache: FragmentCache) 
         for kind in SECTIONS:
             if kind.key not in sections or issue.data_digest is None:
                 continue
-            key = _section_key(issue, kind, tz)
+            key = (issue.data_digest, *_section_parts(kind, tz))
             if not cache.has(key):
                 missing.append((key, (kind.renderer, sections[kind.key], tz)))
     workers = min(os.cpu_count() or 1, 8)
@@ -211,10 +221,7 @@ def _held_provenance(
         )
         return f"<div data-search-exclude>\n{panel}</div>\n"
 
-    if cache is None or issue.data_digest is None:
-        html = render()
-    else:
-        html = cache.fragment((issue.data_digest, issue.slug, "provenance", tz), render)
+    html = _issue_fragment(cache, issue, (issue.slug, "provenance", tz), render)
     return slots.hold(html, searchable=False) if html else None
 
 

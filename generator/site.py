@@ -20,7 +20,6 @@ from .fragment_cache import FragmentCache
 from .issues import Issue, load_issues
 from .render import issue_meta, site_pages
 from .slots import Slots
-from .templating import use_compiled_template_cache
 
 
 @dataclass(frozen=True)
@@ -214,7 +213,6 @@ def site_files(
     settings: Settings, markdown: MarkdownSetup, *, include_drafts: bool
 ) -> GeneratedSite:
     issues = load_issues(settings.issues_dir, include_drafts=include_drafts)
-    use_compiled_template_cache(settings.cache_dir)
     slots, cache = Slots(), FragmentCache(settings.cache_dir)
     pages = site_pages(issues, settings, slots, cache)
     files: dict[str, str | bytes] = {}

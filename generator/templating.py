@@ -96,7 +96,9 @@ def use_compiled_template_cache(cache_dir: Path) -> None:
 
 @functools.cache
 def make_environment() -> jinja2.Environment:
-    """One shared environment, so each template compiles once. Callers must not modify it."""
+    """One shared environment, so each template compiles once. Callers must not modify
+    it; `use_compiled_template_cache` (the plugin, at start) says where to keep compiled
+    templates between builds."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("generator", "templates"),
         autoescape=True,

@@ -73,13 +73,11 @@ def _rows(section: dict[str, Any], part: str, breakdown: str) -> list[dict[str, 
     ]
 
 
-def _figure(
-    title: str, rows: list[dict[str, Any]], axis: str, *, chart: bool = True
-) -> dict[str, Any]:
+def _figure(title: str, rows: list[dict[str, Any]], *, chart: bool = True) -> dict[str, Any]:
     """A table of one breakdown, with its bar chart unless the table alone reads as well."""
     if not chart:
         return {"title": title, "svg": None, "rows": rows}
-    svg = charts.bar_chart([r["label"] for r in rows], [r["count"] for r in rows], axis_label=axis)
+    svg = charts.bar_chart([r["label"] for r in rows], [r["count"] for r in rows])
     return {"title": title, "svg": Markup(svg), "rows": rows}
 
 
@@ -133,28 +131,23 @@ def _section_view(section: dict[str, Any]) -> dict[str, Any]:
             _figure(
                 "Flags received by source",
                 _rows(section, "received", "by_source"),
-                "flags",
                 chart=False,
             ),
             _figure(
                 "Flags received by kind of target",
                 _rows(section, "received", "by_target_type"),
-                "flags",
                 chart=False,
             ),
             _figure(
                 "Flags received by the reason reporters gave",
                 _rows(section, "received", "by_reason"),
-                "flags",
                 chart=False,
             ),
         ],
         "origin": _rows(section, "received", "by_origin"),
         "resolved": [
-            _figure(
-                "Decisions by policy category", _rows(section, "resolved", "by_category"), "flags"
-            ),
-            _figure("Decisions by action taken", _rows(section, "resolved", "by_action"), "flags"),
+            _figure("Decisions by policy category", _rows(section, "resolved", "by_category")),
+            _figure("Decisions by action taken", _rows(section, "resolved", "by_action")),
         ],
         "decided_by": _rows(section, "resolved", "by_decided_by"),
         "cross": _cross_table(section, k),

@@ -15,7 +15,7 @@ def parse(svg: str) -> BeautifulSoup:
 
 
 def test_bar_chart_is_static_svg_with_every_label_and_marker() -> None:
-    svg = charts.bar_chart(LABELS, VALUES, axis_label="flags")
+    svg = charts.bar_chart(LABELS, VALUES)
     soup = parse(svg)
     root = soup.find("svg")
     assert root is not None and soup.contents[0] is root  # one element, ready to inline
@@ -28,7 +28,7 @@ def test_bar_chart_is_static_svg_with_every_label_and_marker() -> None:
 
 
 def test_a_suppressed_value_gets_no_bar() -> None:
-    soup = parse(charts.bar_chart(["a", "b"], [0, "<10"], axis_label="flags"))
+    soup = parse(charts.bar_chart(["a", "b"], [0, "<10"]))
     values = {t.get_text() for t in soup.select(".text-overlay text")}
     assert values == {"0", "<10"}
     widths = [float(r.get("width", 0)) for r in soup.select(".series rect")]
@@ -36,9 +36,9 @@ def test_a_suppressed_value_gets_no_bar() -> None:
 
 
 def test_same_data_same_bytes() -> None:
-    first = charts.bar_chart(LABELS, VALUES, axis_label="flags")
-    again = charts.bar_chart(list(LABELS), list(VALUES), axis_label="flags")
-    other = charts.bar_chart(LABELS, [1, 2, 3, 4], axis_label="flags")
+    first = charts.bar_chart(LABELS, VALUES)
+    again = charts.bar_chart(list(LABELS), list(VALUES))
+    other = charts.bar_chart(LABELS, [1, 2, 3, 4])
     assert first == again != other
     assert parse(first).svg.get("id") is None  # pygal's random id is not kept
 
@@ -46,7 +46,7 @@ def test_same_data_same_bytes() -> None:
 def test_charts_keep_only_what_is_drawn_and_styled_by_the_site_stylesheet() -> None:
     """Wrapper groups, backgrounds, script hooks and redundant attributes are gone."""
     for svg in (
-        charts.bar_chart(LABELS, VALUES, axis_label="flags"),
+        charts.bar_chart(LABELS, VALUES),
         charts.line_chart(["a", "b"], {"x": [1, 2], "y": [3, None]}, axis_label="flags"),
     ):
         soup = parse(svg)

@@ -30,7 +30,7 @@ from generator.charter_diff import MATERIAL
 from generator.charter_pages import CharterVersion, charter_versions
 from generator.charter_section import change_view
 from generator.errors import IssueError
-from generator.feeds import absolutize
+from generator.feeds import absolutize, xml_text
 from generator.templating import make_environment
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -40,13 +40,6 @@ ENTRY_TEMPLATE = "pages/charter_feed_entry.html.j2"
 # With no material change yet: a fixed instant, never the build's clock.
 NO_CHANGE_YET = "1970-01-01T00:00:00+00:00"
 _FULL_COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
-# Characters XML 1.0 cannot carry (C0 controls but tab and newlines,
-# surrogates, U+FFFE/U+FFFF): a commit message may hold any of them.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_text(text: str) -> str:
-    return _NOT_XML.sub("", text)
 
 
 def _commit_id(version: CharterVersion) -> str:

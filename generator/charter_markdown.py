@@ -19,28 +19,24 @@ from __future__ import annotations
 import html
 import re
 
+from generator.urls import UNSAFE_LINK, is_safe_url
+
 _FENCE_OPEN = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
 _ATX = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)(.*)$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _AUTOLINK = re.compile(r"<(https?://[^\s<>\"'`{}]+)>")
-_UNSAFE = "#unsafe-link"
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-_REFERENCE_TARGET = re.compile(r"^( {0,3}\[[^\]]+\]:\s*)(\S*)", re.MULTILINE)
-_SAFE_SCHEMES = ("http:", "https:", "mailto:")
+_UNSAFE = UNSAFE_LINK
+_REFERENCE_TARGET = re.compile(r"^( {0,3}\[[^\]]*\]:\s*)(\S*)", re.MULTILINE)
 _NOT_A_TITLE = re.compile(r"^\s*([-*+]\s|\d+[.)]\s|#|>|\||<pre )")
 
 
 def _is_safe_target(target: str) -> bool:
-    """Relative links, anchors and http(s)/mailto only.
+    """Relative links, anchors and http(s)/mailto only (see generator.urls).
 
-    Entities are decoded and whitespace removed first, as browsers do, so
-    `java&#115;cript:` or `java\tscript:` are caught too.
+    `<…>` around a target is Markdown's, not the URL's. Every page's HTML is
+    checked again once converted, whatever slipped through here.
     """
-    cleaned = re.sub(r"[\s\x00-\x1f]", "", html.unescape(target.replace("&lt;", "<")))
-    cleaned = cleaned.lstrip("<")
-    if not _SCHEME.match(cleaned):
-        return True
-    return cleaned.lower().startswith(_SAFE_SCHEMES)
+    return is_safe_url(html.unescape(target.replace("&lt;", "<")).lstrip("< \t\n"))
 
 
 def _disarm_inline_links(text: str) -> str:

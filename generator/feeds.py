@@ -9,6 +9,7 @@ and corrections, never from the clock.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ from lxml import etree
 from .config import Settings
 from .issues import Issue
 from .render import SECTIONS
+from .urls import SAFE_SCHEMES, URL_ATTRIBUTES
 
 if TYPE_CHECKING:
     from .fragment_cache import FragmentCache
@@ -31,8 +33,10 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
-URL_ATTRIBUTES = ("href", "src", "poster", "cite", "action")
-SAFE_SCHEMES = ("http", "https", "mailto", "")
+# Characters XML 1.0 cannot carry (C0 controls but tab and newlines,
+# surrogates, U+FFFE/U+FFFF): a commit message or a feed's entry may hold
+# any of them, and one would make lxml refuse to write the whole feed.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _WITH_URL = "//*[" + " or ".join(f"@{a}" for a in URL_ATTRIBUTES) + "]"
 
 
@@ -137,10 +141,14 @@ def feed_entries(
     return entries
 
 
+def xml_text(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> Any:
-    element = etree.SubElement(parent, tag, attrs)
+    element = etree.SubElement(parent, tag, {k: xml_text(v) for k, v in attrs.items()})
     if text is not None:
-        element.text = text
+        element.text = xml_text(text)
     return element
 
 

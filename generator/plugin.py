@@ -25,6 +25,7 @@ from .minify import PageMinifier, minify_extra_css
 from .site import MarkdownSetup, site_files
 from .slots import Slots
 from .templating import compiled_template_cache, use_compiled_template_cache
+from .urls import disarm_unsafe_urls
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
@@ -81,7 +82,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         return files
 
     def on_page_content(self, html: str, *, page: Page, **kwargs: Any) -> str:
-        return self.slots.fill(html, searchable_only=True)
+        # The converted Markdown (the fragments in slots are ours, their URLs checked).
+        return self.slots.fill(disarm_unsafe_urls(html), searchable_only=True)
 
     # After every other plugin's (the search plugin's included) has seen the page.
     @event_priority(-100)

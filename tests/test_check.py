@@ -141,3 +141,30 @@ def test_value_scanner_finds_values_inside_longer_text() -> None:
     # another reporter, not rep-00042.
     assert scanner.find("rep-00043, rep-000421 and a free text") == set()
     assert interior_runs("models/a-org/m-1") == ["org"]
+
+
+def test_a_link_of_an_unsafe_scheme_in_a_page_is_reported(letter: Path) -> None:
+    page = letter / "site" / "subscribe" / "index.html"
+    hostile = '<a href="java&#x09;script:alert(1)">x</a><img src=" DATA:image/svg+xml,x">'
+    page.write_text(page.read_text("utf-8").replace("</body>", hostile + "</body>"), "utf-8")
+    problems = check(letter)
+    assert sorted(p.split(": ", 1)[1] for p in problems) == [
+        "a link with the unsafe scheme 'data:' (allowed: http, https, mailto, relative)",
+        "a link with the unsafe scheme 'javascript:' (allowed: http, https, mailto, relative)",
+    ]
+
+
+def test_an_export_duckdb_cannot_read_is_reported_without_quoting_it(
+    letter: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The reader guesses the columns from the first lines; a longer line further on
+    # makes it fail with a message that quotes that line, private columns and all.
+    export = letter / "sources" / "flags.csv"
+    lines = export.read_text("utf-8").splitlines()
+    body = lines[1:] * (30_000 // len(lines[1:]) + 1)
+    secret = "REPORTER-LEAK-7f3a,COMMENT-LEAK-9c2e"
+    export.write_text("\n".join([lines[0], *body, lines[1] + "," + secret]) + "\n", "utf-8")
+    assert main(["check", "-f", str(letter / "mkdocs.yml")]) == 1
+    out, err = capsys.readouterr()
+    assert "flag export flags.csv: cannot be read to scan the site" in out
+    assert "LEAK" not in out + err

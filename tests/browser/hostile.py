@@ -47,6 +47,14 @@ CORPUS = (
     "\u202egnp.exe pwn\u202c and \u2066isolated pwn\u2069 and \u200fRTL mark",
     "\u202eunbalanced override pwn, never closed",
     '<style id="pwn-style">body { display: none }</style>',
+    # Markdown a link scanner can miscount: escaped or code-span `](`, an escaped
+    # parenthesis in an earlier target, a reference with an empty label.
+    "see ]( [x](javascript:window.pwned=21)",
+    "`](` [x](javascript:window.pwned=22)",
+    "[ok](http://x/\\() [x](javascript:window.pwned=23)",
+    "[]: javascript:window.pwned=24\n\n[][]",
+    # A character XML cannot carry, once the entity is decoded (a feed's summary).
+    "control &#1; character",
     LONG,
 )
 # One-line versions (a git author name, an enum value, a CSV cell cannot hold newlines).
@@ -95,7 +103,7 @@ def write_charter_repo(repo: Path) -> None:
     for number, value in enumerate(ONE_LINE):
         body = "\n\n".join(CORPUS)
         message = (
-            f"{value}\n\n{body}\n\n"
+            f"{value}\n\n{body}\n\nControl characters: \x01 \x1b[2J\n\n"
             f"Change-Type: {'material' if number % 2 else value}\n"
             f"Rationale: {value}\nEffective-Date: {value}\n"
         )

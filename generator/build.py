@@ -137,6 +137,8 @@ def build_site(
     for leftover in remove_stale_staging(target):
         log.info("removed %s, left by an interrupted build", leftover.name)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+    # mkdtemp makes the folder private (0700); the site is for a web server to read.
+    staging.chmod(_folder_mode())
     config["site_dir"] = str(staging)
     counter = CountHandler()
     counter.setLevel(logging.WARNING)
@@ -155,6 +157,13 @@ def build_site(
         shutil.rmtree(staging, ignore_errors=True)
     log.info("site built in %s", os.path.relpath(target))
     return target
+
+
+def _folder_mode() -> int:
+    """The mode a new folder gets under this process's umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o777 & ~umask
 
 
 def serve_site(config_file: str | None, *, dev_addr: str) -> None:

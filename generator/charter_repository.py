@@ -113,11 +113,21 @@ def refuse_shallow(repo: git.Repo) -> None:
         )
 
 
+def _public_remote(url: str) -> str | None:
+    """A remote's URL fit to publish; None for a path on this machine (file:// too)."""
+    if "://" in url:
+        return None if urlsplit(url).scheme.lower() == "file" else sanitise_url(url)
+    if _SCP_LIKE.match(url) and not url.startswith(("/", ".", "~")):
+        return sanitise_url(url)
+    return None
+
+
 def provenance_name(repo: str, opened: git.Repo) -> str:
-    """A public name for the repository: never a local absolute path."""
-    if is_url(repo):
-        return sanitise_url(repo)
+    """A public name for the repository: never a path on the build machine."""
+    if is_url(repo) and (public := _public_remote(repo)):
+        return public
     try:
-        return sanitise_url(opened.remotes.origin.url)
+        origin = _public_remote(opened.remotes.origin.url)
     except (AttributeError, ValueError):
-        return Path(repo).resolve().name
+        origin = None
+    return origin or Path(repo.removeprefix("file://")).resolve().name

@@ -15,7 +15,7 @@ from typing import Any
 
 from . import __version__
 from .config import Settings
-from .errors import IssueError
+from .errors import ConfigError, IssueError
 from .issuedata import SCHEMA_VERSION, remove_stale_temporaries, write_data
 from .issues import Issue, load_issue
 from .seasons import IssueWindow, iso_utc, issue_window, previous_season
@@ -74,6 +74,19 @@ def collect_transparency_section(
         return None
     from .transparency import collect_transparency
 
+    rejected = settings.path(opts.rejected) if opts.rejected else None
+    if rejected is not None and (folder := settings.public_folder_holding(rejected)):
+        raise ConfigError(
+            str(settings.config_file),
+            [
+                (
+                    "plugins.newsletter.flags.rejected",
+                    f"{rejected} is inside the folder of {folder}, which is published; "
+                    "rejected rows keep every column, private ones too: write them elsewhere",
+                )
+            ],
+        )
+
     return collect_transparency(
         list(opts.paths),
         base_dir=settings.root,
@@ -82,7 +95,7 @@ def collect_transparency_section(
         previous=(before.start, before.end),
         k=settings.options.privacy_k,
         skip_invalid=skip_invalid,
-        rejected_path=settings.path(opts.rejected) if opts.rejected else None,
+        rejected_path=rejected,
     )
 
 

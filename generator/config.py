@@ -200,6 +200,9 @@ class Settings:
     site_url: str
     site_description: str
     options: NewsletterConfig
+    # MkDocs' folders: what is under them is published (or becomes the site).
+    docs_dir: Path | None = None
+    site_dir: Path | None = None
 
     @property
     def root(self) -> Path:
@@ -212,6 +215,15 @@ class Settings:
     @property
     def issues_dir(self) -> Path:
         return self.path(self.options.issues_dir)
+
+    def public_folder_holding(self, path: Path) -> str | None:
+        """The mkdocs.yml key of the published folder `path` is in, if any."""
+        folders = {"docs_dir": self.docs_dir, "site_dir": self.site_dir}
+        folders["plugins.newsletter.issues_dir"] = self.issues_dir
+        for key, folder in folders.items():
+            if folder is not None and path.resolve().is_relative_to(folder):
+                return key
+        return None
 
     @property
     def cache_dir(self) -> Path:
@@ -297,4 +309,6 @@ def load_settings(config_file: str | os.PathLike[str] | None = None) -> Settings
         site_url=str(raw["site_url"]).rstrip("/") + "/",
         site_description=str(raw.get("site_description") or ""),
         options=options,
+        docs_dir=(path.parent / str(raw.get("docs_dir") or "docs")).resolve(),
+        site_dir=(path.parent / str(raw.get("site_dir") or "site")).resolve(),
     )

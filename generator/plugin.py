@@ -48,6 +48,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             site_url=(config.site_url or "http://127.0.0.1:8000/").rstrip("/") + "/",
             site_description=config.site_description or "",
             options=self.config,
+            docs_dir=Path(config.docs_dir).resolve(),
+            site_dir=Path(config.site_dir).resolve(),
         )
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:

@@ -155,13 +155,12 @@ def _render_jobs(jobs: list[tuple[str, Any, str]]) -> list[str]:
     return [_renderer(renderer)(section, tz=tz) for renderer, section, tz in jobs]
 
 
-def render_missing_sections(issues: list[Issue], tz: str, cache: FragmentCache) -> int:
-    """Render the sections the cache lacks on every processor; how many were rendered.
+# A section to render: its cache key, and (renderer, section, tz) for a worker.
+_Missing = tuple[tuple[str, ...], tuple[str, Any, str]]
 
-    Only worth it on a cold cache (a fresh clone, a new generator version).
-    Anything that goes wrong is left to the one-by-one rendering that follows,
-    which raises the same error with its usual message.
-    """
+
+def _missing_sections(issues: list[Issue], tz: str, cache: FragmentCache) -> list[_Missing]:
+    """Each section the cache lacks."""
     missing = []
     for issue in issues:
         sections = (issue.data or {}).get("sections", {})
@@ -171,23 +170,68 @@ def render_missing_sections(issues: list[Issue], tz: str, cache: FragmentCache) 
             key = (issue.data_digest, *_section_parts(kind, tz))
             if not cache.has(key):
                 missing.append((key, (kind.renderer, sections[kind.key], tz)))
-    workers = min(os.cpu_count() or 1, 8)
-    if len(missing) < PARALLEL_FROM or workers < 2:
-        return 0
-    batches = [missing[start :: workers * 4] for start in range(workers * 4)]
-    # Workers start from a clean process, not a fork of this one: forking a
-    # process that runs threads (`serve`'s reloader, a test's browser) can
-    # crash the child.
-    method = "forkserver" if "forkserver" in get_all_start_methods() else "spawn"
-    try:
-        with ProcessPoolExecutor(workers, mp_context=get_context(method)) as pool:
-            results = pool.map(_render_jobs, [[job for _, job in batch] for batch in batches])
-            for batch, htmls in zip(batches, results, strict=True):
-                for (key, _), html in zip(batch, htmls, strict=True):
-                    cache.put(key, html)
-    except Exception:  # noqa: BLE001 - see the docstring
-        return 0
-    return len(missing)
+    return missing
+
+
+class MissingSections:
+    """The sections the cache lacks, rendered in worker processes while the caller goes on.
+
+    Only worth it on a cold cache (a fresh clone, a new generator version).
+    Use as a context manager: the workers start on entry; on exit their HTML
+    is put in the cache. The site's other pages are built in between, so the
+    main process is not idle while the workers draw charts. Anything that
+    goes wrong is left to the one-by-one rendering that follows, which raises
+    the same error with its usual message.
+    """
+
+    def __init__(self, issues: list[Issue], tz: str, cache: FragmentCache) -> None:
+        self.cache = cache
+        self.missing = _missing_sections(issues, tz, cache)
+        self.rendered = 0
+        self._pool: ProcessPoolExecutor | None = None
+        self._results: Any = None
+        self._batches: list[list[_Missing]] = []
+
+    def __enter__(self) -> MissingSections:
+        workers = min(os.cpu_count() or 1, 8)
+        if len(self.missing) < PARALLEL_FROM or workers < 2:
+            return self
+        self._batches = [self.missing[start :: workers * 4] for start in range(workers * 4)]
+        # Workers start from a clean process, not a fork of this one: forking a
+        # process that runs threads (`serve`'s reloader, a test's browser) can
+        # crash the child.
+        method = "forkserver" if "forkserver" in get_all_start_methods() else "spawn"
+        try:
+            self._pool = ProcessPoolExecutor(workers, mp_context=get_context(method))
+            jobs = [[job for _, job in batch] for batch in self._batches]
+            self._results = self._pool.map(_render_jobs, jobs)
+        except Exception:  # noqa: BLE001 - see the class docstring
+            self._close()
+        return self
+
+    def __exit__(self, error_type: type[BaseException] | None, *_: object) -> None:
+        try:
+            if self._results is not None and error_type is None:
+                for batch, htmls in zip(self._batches, self._results, strict=True):
+                    for (key, _), html in zip(batch, htmls, strict=True):
+                        self.cache.put(key, html)
+                self.rendered = len(self.missing)
+        except Exception:  # noqa: BLE001 - see the class docstring
+            self.rendered = 0
+        finally:
+            self._close()
+
+    def _close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool, self._results = None, None
+
+
+def render_missing_sections(issues: list[Issue], tz: str, cache: FragmentCache) -> int:
+    """Render the sections the cache lacks on every processor; how many were rendered."""
+    with MissingSections(issues, tz, cache) as sections:
+        pass
+    return sections.rendered
 
 
 def _held_sections(

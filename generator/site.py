@@ -18,7 +18,7 @@ from .config import Settings
 from .feeds import site_feeds, subscribe_page
 from .fragment_cache import FragmentCache
 from .issues import Issue, load_issues
-from .render import issue_meta, site_pages
+from .render import MissingSections, issue_meta, site_pages
 from .slots import Slots
 
 
@@ -214,12 +214,18 @@ def site_files(
 ) -> GeneratedSite:
     issues = load_issues(settings.issues_dir, include_drafts=include_drafts)
     slots, cache = Slots(), FragmentCache(settings.cache_dir)
+    # On a cold cache, worker processes draw the issues' sections while this
+    # process builds the pages made from every issue.
+    with MissingSections(issues, settings.timezone, cache):
+        archive_files = {
+            **charter_files(issues, settings, cache, slots),
+            **transparency_files(issues, settings, cache, slots),
+            **spaces_files(issues, settings, cache, slots),
+        }
     pages = site_pages(issues, settings, slots, cache)
     files: dict[str, str | bytes] = {}
     files.update(pages)
-    files.update(charter_files(issues, settings, cache, slots))
-    files.update(transparency_files(issues, settings, cache, slots))
-    files.update(spaces_files(issues, settings, cache, slots))
+    files.update(archive_files)
     files.update(placeholder_pages(files))
     files.update(data_downloads(issues))
     files["data/index.md"] = data_index_page(files, slots)

@@ -9,6 +9,7 @@ complements (generator.suppression), and returns the public section dict.
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +24,8 @@ import duckdb
 from generator import suppression as sup
 from generator.errors import NewsletterError
 from generator.sources import flags as fx
+
+log = logging.getLogger(__name__)
 
 OWN_INITIATIVE = ("automated", "staff")
 NOTICES = ("community", "trusted_flagger", "authority")
@@ -381,6 +384,14 @@ def collect_transparency(
             rejected_path=rejected_path,
             temp_dir=Path(spill),
         )
+        if export.rejected:
+            log.warning(
+                "flag export: %d of %d rows rejected (--skip-invalid), counted by reason "
+                "in the issue's methodology note%s",
+                export.rejected,
+                export.read,
+                f"; written to {rejected_path}" if rejected_path else "",
+            )
         windows = [Window(start, end)] + ([Window(*previous)] if previous else [])
         try:
             current, *before = query_windows(export.connection, windows)

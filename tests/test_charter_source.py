@@ -235,6 +235,16 @@ def test_public_data_has_no_email_and_no_local_path(history: CharterRepo, tmp_pa
     assert str(tmp_path) not in dumped
 
 
+@pytest.mark.parametrize("origin", ["{home}/alice/charter-origin", "file://{home}/alice/x.git"])
+def test_an_origin_on_this_machine_is_named_by_its_folder_only(
+    history: CharterRepo, tmp_path: Path, origin: str
+):
+    history.git("remote", "add", "origin", origin.format(home=tmp_path / "home"))
+    section = collect(history, tmp_path, path="ETHICS.md")
+    assert section["provenance"]["repository"] == history.path.name
+    assert "alice" not in json.dumps(section)
+
+
 def test_same_input_same_output(history: CharterRepo, tmp_path: Path):
     first = collect(history, tmp_path, path="ETHICS.md")
     second = collect(history, tmp_path, path="ETHICS.md")

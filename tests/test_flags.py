@@ -6,6 +6,7 @@ import csv
 import hashlib
 import json
 import logging
+import stat
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -283,6 +284,9 @@ def test_skip_invalid_accounts_for_every_row(tmp_path: Path) -> None:
         ("5", "conflicting_flag_id"),
         ("6", "conflicting_flag_id"),
     ]
+    # The operator's file only: it keeps the private columns.
+    assert stat.S_IMODE(rejected.stat().st_mode) == 0o600
+    assert [p.name for p in rejected.parent.iterdir()] == ["rejected.csv"]
 
 
 # --- formats ---------------------------------------------------------------

@@ -78,3 +78,23 @@ def test_a_cold_cache_is_filled_on_every_processor_with_what_one_process_renders
         assert from_pool == one_by_one
         assert len(from_pool) == len(SECTIONS)
     assert cache.misses == 0  # every fragment above came from the pool's work
+
+
+def test_a_failure_while_the_workers_draw_keeps_nothing_they_drew(tmp_path: Path) -> None:
+    import pytest
+
+    from generator.config import load_settings
+    from generator.issues import load_issues
+    from generator.render import MissingSections
+
+    from .conftest import REPO
+
+    settings = load_settings(REPO / "mkdocs.yml")
+    issues = load_issues(settings.issues_dir, include_drafts=False)
+    cache = FragmentCache(tmp_path)
+    with pytest.raises(RuntimeError, match="archive pages failed"):
+        with MissingSections(issues, settings.timezone, cache) as sections:
+            assert len(sections.missing) > 24
+            raise RuntimeError("archive pages failed")
+    assert sections.rendered == 0
+    assert not any(cache.has(key) for key, _ in sections.missing)

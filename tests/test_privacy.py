@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from .browser.hostile import (
     PRIVATE_MARKERS,
@@ -107,6 +108,24 @@ def test_markers_stay_out_of_skipped_row_reports(tmp_path: Path) -> None:
     done = _run_cli(newsletter.config, "collect", SLUG, "--skip-invalid")
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-2000:]
+    assert "flag export: 1 of 12 rows rejected (--skip-invalid)" in output
     assert _markers_in(output.encode()) == []
     data = (tmp_path / "issues" / SLUG / "data.json").read_bytes()
     assert _markers_in(data) == []
+
+
+def test_rejected_rows_may_not_be_written_where_they_would_be_published(tmp_path: Path) -> None:
+    newsletter = write_newsletter(tmp_path)
+    rows = flag_rows(12)
+    rows[2]["reason"] = "NOT_A_REASON"
+    write_flags(tmp_path / "sources" / "flags" / "flags-2026-07.csv", rows)
+    config = yaml.safe_load(newsletter.config.read_text(encoding="utf-8"))
+    options = next(p["newsletter"] for p in config["plugins"] if "newsletter" in p)
+    options["flags"]["rejected"] = f"{config['docs_dir']}/rejected.csv"
+    newsletter.config.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    done = _run_cli(newsletter.config, "collect", SLUG, "--skip-invalid")
+    assert done.returncode == 1
+    assert "plugins.newsletter.flags.rejected: " in done.stderr
+    assert "is inside the folder of docs_dir, which is published" in done.stderr
+    assert not list(tmp_path.rglob("rejected.csv*"))
+    assert not (tmp_path / "issues" / SLUG / "data.json").exists()

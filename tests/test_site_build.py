@@ -144,3 +144,13 @@ def test_failed_build_leaves_previous_site_untouched(tmp_path: Path) -> None:
         build_site(str(config), strict=True)
     assert sorted(p.relative_to(site) for p in site.rglob("*")) == before
     assert not list(tmp_path.glob(".site.building-*"))
+
+
+def test_the_built_folder_is_readable_by_a_web_server(built: Path) -> None:
+    import os
+    import stat
+
+    umask = os.umask(0)
+    os.umask(umask)
+    # Built in a private temporary folder, then given the mode of any new folder.
+    assert stat.S_IMODE(built.stat().st_mode) == 0o777 & ~umask

@@ -85,7 +85,7 @@ def _decode(data: bytes, encoding: str | None, part: str, sha: str) -> str:
         try:
             return data.decode(encoding)
         except (LookupError, UnicodeDecodeError):
-            logger.warning("charter: %s of %s is not valid %s", part, sha[:SHORT_SHA], encoding)
+            logger.warning("charter: %s of %s is not valid %r", part, sha[:SHORT_SHA], encoding)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

@@ -7,6 +7,8 @@ file, line and column, and the rule broken; never a value, which may be private.
 from __future__ import annotations
 
 import csv
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,13 +136,25 @@ def write_rejected(export: LoadedExport, target: Path) -> None:
     con = export.connection
     names = ", ".join(sql_str(f.name) for f in export.files)
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(target.name + ".tmp")
-    con.execute(
-        f"COPY (SELECT list_extract([{names}], r.file_no + 1) AS file, r.row_no AS row, "
-        f"CASE WHEN c.problems <> 0 THEN {_first_reason_sql()} ELSE '{CONFLICT.code}' END "
-        f"AS reason, r.* EXCLUDE (file_no, row_no) FROM raw r "
-        f"JOIN checked c USING (file_no, row_no) LEFT JOIN repeats p USING (file_no, row_no) "
-        f"WHERE c.problems <> 0 OR coalesce(p.conflicting, false) ORDER BY 1, 2) "
-        f"TO {sql_str(str(temporary))} (HEADER, DELIMITER ',')"
-    )
-    temporary.replace(target)
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(handle)
+    temporary = Path(name)
+    # Readable by its owner only: the rows keep the private columns. DuckDB
+    # writes a new file, whose mode follows the umask.
+    umask = os.umask(0o077)
+    try:
+        con.execute(
+            f"COPY (SELECT list_extract([{names}], r.file_no + 1) AS file, r.row_no AS row, "
+            f"CASE WHEN c.problems <> 0 THEN {_first_reason_sql()} ELSE '{CONFLICT.code}' END "
+            f"AS reason, r.* EXCLUDE (file_no, row_no) FROM raw r "
+            f"JOIN checked c USING (file_no, row_no) LEFT JOIN repeats p USING (file_no, row_no) "
+            f"WHERE c.problems <> 0 OR coalesce(p.conflicting, false) ORDER BY 1, 2) "
+            f"TO {sql_str(str(temporary))} (HEADER, DELIMITER ',')"
+        )
+        temporary.chmod(0o600)
+        temporary.replace(target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    finally:
+        os.umask(umask)

@@ -86,13 +86,18 @@ def _file_select(index: int, file: ExportFile) -> str:
     )
 
 
-def fast_checked_sql(files: list[ExportFile]) -> str:
+def typed_columns_sql(files: list[ExportFile]) -> str:
+    """Every public column of every file, typed; no rule checked yet."""
     union = "\nUNION ALL\n".join(_file_select(i, f) for i, f in enumerate(files))
+    return f"SELECT *, {typed_timestamps_sql()} FROM ({union})"
+
+
+def fast_checked_sql(files: list[ExportFile]) -> str:
     columns = ", ".join(list(ENUMS) + list(TIMESTAMPS))
     return (
         "CREATE TABLE checked AS\n"
         f"SELECT file_no, hash(flag_id) AS flag_key, {columns}, {_CLEAN} AS clean\n"
-        f"FROM (SELECT *, {typed_timestamps_sql()} FROM ({union}))"
+        f"FROM ({typed_columns_sql(files)})"
     )
 
 

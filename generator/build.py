@@ -114,9 +114,7 @@ def check_frozen_issues(settings: Settings, published: list[Issue]) -> None:
     """--strict: a published issue edited without a correction stops the build."""
     from .publish import archive_integrity_problems
 
-    problems = archive_integrity_problems(
-        settings.issues_dir, require_checksums=False, published=published
-    )
+    problems = archive_integrity_problems(settings.issues_dir, published)
     if problems:
         raise NewsletterError("\n".join(["build aborted: published issues changed:", *problems]))
 

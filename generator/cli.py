@@ -86,21 +86,20 @@ def cmd_collect(args: argparse.Namespace) -> int:
 def cmd_publish(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .corrections import record_prose_correction
-    from .publish import publish_issue
+    from .publish import correct_prose, publish_issue
     from .seasons import issue_window
 
     settings = load_settings(args.config_file)
     issue_window(args.slug)  # a bad slug is named before anything else
     # The editor's action is dated here, from the clock; library code never reads it.
     now = datetime.now(UTC).replace(microsecond=0)
+    docs_dir = Path(_docs_dir(settings.config_file))
     if args.correction is not None:
-        issue = record_prose_correction(
-            settings.issues_dir / args.slug, reason=args.correction, now=now
+        issue = correct_prose(
+            settings, args.slug, reason=args.correction, now=now, docs_dir=docs_dir
         )
         log.info("recorded a correction to the prose of %s", issue.slug)
         return 0
-    docs_dir = Path(_docs_dir(settings.config_file))
     issue = publish_issue(settings, args.slug, now=now, docs_dir=docs_dir)
     log.info("published %s (data sha256 %s)", issue.slug, issue.meta.data_sha256)
     return 0

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 PLACEHOLDER = re.compile(r"\b(TODO|TBD|FIXME|XXX)\b")
 # Trees the site generates whose inner pages an editor may link to.
 GENERATED_TREES = ("charter/", "transparency/", "spaces/", "data/")
-GENERATED_FILES = ("", "issues/", "feed.xml", "atom.xml", "feed.json", "charter/atom.xml")
+GENERATED_FILES = ("", "issues/", "subscribe/", "feed.xml", "atom.xml", "feed.json")
 
 
 def prose_sha256(prose: str) -> str:
@@ -57,11 +57,22 @@ def site_paths(settings: Settings, issues: list[Issue], docs_dir: Path) -> set[s
         for path in docs_dir.rglob("*"):
             if path.is_file():
                 rel = path.relative_to(docs_dir).as_posix()
-                if rel.endswith(".md"):
-                    stem = rel.removesuffix(".md")
-                    rel = "" if stem == "index" else stem.removesuffix("/index") + "/"
-                known.add(rel)
+                known.add(page_url(rel) if rel.endswith(".md") else rel)
     return known
+
+
+def page_url(markdown_path: str) -> str:
+    """The directory URL MkDocs serves a Markdown page at: a/index.md and a.md -> a/."""
+    stem = markdown_path.removesuffix(".md")
+    if stem == "index" or stem.endswith("/index"):
+        stem = stem.removesuffix("index").rstrip("/")
+    return stem + "/" if stem else ""
+
+
+def _line_of(text: str, target: str) -> int:
+    """The line of issue.md where a link's target is written (1 if not found as is)."""
+    found = text.find(target)
+    return text.count("\n", 0, found) + 1 if found >= 0 else 1
 
 
 def link_problems(issue: Issue, settings: Settings, docs_dir: Path) -> list[str]:
@@ -75,6 +86,7 @@ def link_problems(issue: Issue, settings: Settings, docs_dir: Path) -> list[str]
     issues = load_issues(settings.issues_dir, include_drafts=True)
     known = site_paths(settings, issues, docs_dir)
     base = "https://site.invalid/" + issue.url
+    text = issue.issue_md.read_text(encoding="utf-8")
     problems = []
     for kind, target in targets:
         parts = urlsplit(urljoin(base, target))
@@ -82,16 +94,18 @@ def link_problems(issue: Issue, settings: Settings, docs_dir: Path) -> list[str]
             continue
         if parts.scheme in ("http", "https") and parts.netloc != "site.invalid":
             continue  # external: reachable or not, that is not ours to decide offline
+        where = f"{issue.issue_md}:{_line_of(text, target)}"
+        what = "image" if kind == "img" else "link"
         if parts.scheme not in ("http", "https"):
             if parts.scheme != "mailto":
-                problems.append(f"{issue.issue_md}: link {target!r}: unsupported scheme")
+                problems.append(f"{where}: {what} {target!r}: unsupported scheme")
             continue
         path = parts.path.lstrip("/")
         if path.endswith(".md"):
-            path = path.removesuffix(".md").removesuffix("index") + "/"
+            path = page_url(path)
         if path in known or path.startswith(GENERATED_TREES):
             continue
-        problems.append(f"{issue.issue_md}: {kind} {target!r} points to nothing on the site")
+        problems.append(f"{where}: {what} {target!r} points to nothing on the site")
     return problems
 
 
@@ -116,9 +130,26 @@ def readiness_problems(
             )
     if not issue.prose.strip():
         problems.append(f"{issue.issue_md}: no prose after the front matter")
-    problems.extend(placeholder_problems(issue))
-    problems.extend(link_problems(issue, settings, docs_dir))
-    return problems
+    return problems + prose_problems(issue, settings, docs_dir)
+
+
+def prose_problems(issue: Issue, settings: Settings, docs_dir: Path) -> list[str]:
+    """Placeholders left in and links to nothing: checked at publication and at each
+    correction of the prose."""
+    return placeholder_problems(issue) + link_problems(issue, settings, docs_dir)
+
+
+def correct_prose(
+    settings: Settings, slug: str, *, reason: str, now: datetime, docs_dir: Path
+) -> Issue:
+    """Record an edit of a published issue's prose, once it passes the publish checks."""
+    from .corrections import record_prose_correction
+
+    folder = settings.issues_dir / slug
+    problems = prose_problems(load_issue(folder), settings, docs_dir)
+    if problems:
+        raise IssueError("\n".join([f"cannot record a correction to {slug}:", *problems]))
+    return record_prose_correction(folder, reason=reason, now=now)
 
 
 def publish_issue(settings: Settings, slug: str, *, now: datetime, docs_dir: Path) -> Issue:
@@ -179,16 +210,12 @@ def integrity_problems(issue: Issue) -> list[str]:
     return problems
 
 
-def archive_integrity_problems(
-    issues_dir: Path, *, require_checksums: bool, published: list[Issue] | None = None
-) -> list[str]:
-    """Every published issue's problems; `published` saves loading them again."""
+def archive_integrity_problems(issues_dir: Path, published: list[Issue] | None = None) -> list[str]:
+    """Every published issue's problems; `published` saves loading them again.
+
+    An issue marked published by hand, without `newsletter publish`, has no
+    checksums: that is a problem too, so it cannot skip the publish checks.
+    """
     if published is None:
         published = load_issues(issues_dir, include_drafts=False, with_data=False)
-    problems = []
-    for issue in published:
-        found = integrity_problems(issue)
-        if not require_checksums and issue.meta.data_sha256 is None:
-            continue
-        problems.extend(found)
-    return problems
+    return [problem for issue in published for problem in integrity_problems(issue)]

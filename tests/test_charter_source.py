@@ -631,3 +631,12 @@ def test_objects_asked_for_ahead_are_read_in_any_order(tmp_path: Path):
         assert objects.raw(ids[3]) == b"blob 3\n" * 4  # taken, so read again
         with pytest.raises(NewsletterError, match="missing"):
             objects.raw("0" * 40)
+
+
+def test_a_path_no_commit_ever_had_is_an_error(history: CharterRepo, tmp_path: Path):
+    with pytest.raises(NewsletterError) as caught:
+        collect(history, tmp_path, path="NOPE.md")
+    assert str(caught.value) == (
+        "charter: no commit of branch 'main' has a file 'NOPE.md'; "
+        "plugins.newsletter.charter.path names the charter's file in the repository"
+    )

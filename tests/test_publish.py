@@ -86,8 +86,47 @@ def test_publish_lists_every_problem_of_an_unready_issue(tmp_path: Path) -> None
         line.endswith("no data: run `newsletter collect 2026-september-equinox`") for line in lines
     )
     assert any("placeholder text 'TODO'" in line and ":14:" in line for line in lines)
-    assert any("'../2019-june-solstice/' points to nothing" in line for line in lines)
+    assert any(
+        line.endswith(":14: link '../2019-june-solstice/' points to nothing on the site")
+        for line in lines
+    )
     assert front(issue_md)["status"] == "draft"
+
+
+def test_links_to_pages_as_mkdocs_writes_them_are_accepted(letter: Path) -> None:
+    issue_md = letter.parent / "issues" / SLUG / "issue.md"
+    links = (
+        "See [the archive](../index.md), [the home page](../../index.md), "
+        "[how to subscribe](../../subscribe/) and [this issue](index.md). "
+        "Not [a missing one](../../nowhere/index.md).\n"
+    )
+    issue_md.write_text(issue_md.read_text(encoding="utf-8") + links, encoding="utf-8")
+    with pytest.raises(IssueError) as caught:
+        publish(letter)
+    assert [line.split(": ", 1)[1] for line in str(caught.value).splitlines()[1:]] == [
+        "link '../../nowhere/index.md' points to nothing on the site"
+    ]
+
+
+def test_a_prose_correction_passes_the_publish_checks_first(letter: Path) -> None:
+    publish(letter)
+    issue_md = letter.parent / "issues" / SLUG / "issue.md"
+    text = issue_md.read_text(encoding="utf-8")
+    issue_md.write_text(text + "\nTODO say more, see [x](../nowhere/).\n", encoding="utf-8")
+    code = main(["publish", SLUG, "--correction", "wip", "-f", str(letter)])
+    assert code == 1
+    assert front(issue_md).get("corrections") is None
+    issue_md.write_text(text + "\nOne more sentence.\n", encoding="utf-8")
+    assert main(["publish", SLUG, "--correction", "Added a sentence.", "-f", str(letter)]) == 0
+    assert [c["reason"] for c in front(issue_md)["corrections"]] == ["Added a sentence."]
+
+
+def test_an_issue_marked_published_by_hand_stops_a_strict_build(letter: Path) -> None:
+    issue_md = letter.parent / "issues" / SLUG / "issue.md"
+    text = issue_md.read_text(encoding="utf-8")
+    issue_md.write_text(text.replace("status: draft", "status: published"), encoding="utf-8")
+    with pytest.raises(NewsletterError, match="published without recorded checksums"):
+        build_site(str(letter), strict=True)
 
 
 def test_collect_on_a_published_issue_exits_1_unless_it_is_a_correction(

@@ -337,6 +337,11 @@ def collect_charter(
     try:
         refuse_shallow(opened)
         head = opened.git.rev_parse(ref)
+        if not opened.git.rev_list("--max-count=1", ref, "--", path):
+            raise NewsletterError(
+                f"charter: no commit of branch {branch!r} has a file {path!r}; "
+                "plugins.newsletter.charter.path names the charter's file in the repository"
+            )
         git_dir = str(opened.git_dir)
         with (
             ObjectReader(git_dir) as objects,

@@ -7,7 +7,9 @@ validates it the same way and reports every problem at once, naming the key.
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,9 @@ from .errors import ConfigError
 MIN_PRIVACY_K = 5
 
 
+log = logging.getLogger(__name__)
+
+
 class CollectingConfig(base.Config):
     """A Config that reports every failing option; MkDocs' own stops at the first."""
 
@@ -39,7 +44,8 @@ class CollectingConfig(base.Config):
             except ValidationError as err:
                 failed.append((key, err))
         for key in sorted(set(self.keys()) - self._schema_keys):
-            warnings.append((key, f"unrecognised option {key!r}: ignored"))
+            known = ", ".join(sorted(self._schema_keys))
+            warnings.append((key, f"unrecognised option {key!r}: ignored (known: {known})"))
         if not failed:
             failed.extend((key, ValidationError(msg)) for key, msg in self.cross_checks())
         return failed, warnings
@@ -99,6 +105,40 @@ class PrivacyThreshold(c.Type):
         return k
 
 
+class Count(c.Type):
+    """A whole number, zero or more."""
+
+    def __init__(self, default: int):
+        super().__init__(int, default=default)
+
+    def run_validation(self, value: object) -> int:
+        number = super().run_validation(value)
+        if isinstance(number, bool) or number < 0:
+            raise ValidationError(f"expected a whole number, 0 or more, got {number!r}")
+        return number
+
+
+class TagAuthority(c.Type):
+    """The authority of tag: URIs (RFC 4151): a domain or an email address, a comma, a date."""
+
+    PATTERN = re.compile(
+        r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|[^\s@,]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)"
+        r",\d{4}(?:-\d{2}(?:-\d{2})?)?"
+    )
+
+    def __init__(self) -> None:
+        super().__init__(str, default=None)
+
+    def run_validation(self, value: object) -> str:
+        authority = super().run_validation(value)
+        if not self.PATTERN.fullmatch(authority):
+            raise ValidationError(
+                f"expected a domain (or email address), a comma and a date, "
+                f"such as 'example.org,2022'; got {authority!r}"
+            )
+        return authority
+
+
 class CategoryTags(c.Type):
     """Mapping of the six ethics categories to Hub tags; missing ones take defaults."""
 
@@ -149,8 +189,8 @@ class SpacesOptions(CollectingConfig):
     endpoint = c.URL(default="https://huggingface.co")
     token = c.Optional(c.Type(str))  # HF_TOKEN is used when unset
     categories = CategoryTags()
-    spotlight = c.Type(int, default=3)
-    notable = c.Type(int, default=5)
+    spotlight = Count(default=3)
+    notable = Count(default=5)
 
 
 class FeedSourceOptions(CollectingConfig):
@@ -174,8 +214,8 @@ class FeedsOptions(CollectingConfig):
     # Entries per site feed, newest first; 0: every published issue. Feed readers
     # fetch the whole feed at every poll, and full issues are large: 20 issues
     # (five years) is what blog feeds carry by default.
-    limit = c.Type(int, default=20)
-    tag_authority = c.Optional(c.Type(str))  # "example.org,2022"; default from site_url
+    limit = Count(default=20)
+    tag_authority = c.Optional(TagAuthority())  # "example.org,2022"; default from site_url
 
 
 class NewsletterConfig(CollectingConfig):
@@ -258,9 +298,13 @@ def newsletter_block(raw: dict[str, Any]) -> dict[str, Any] | None:
 def validate_options(block: dict[str, Any], config_file: str) -> NewsletterConfig:
     options = NewsletterConfig(config_file_path=config_file)
     options.load_dict(block)
-    failed, _warnings = options.validate()
+    failed, warnings = options.validate()
     if failed:
         raise ConfigError(config_file, flatten_problems(failed))
+    # As MkDocs does: a misspelt option is a warning (an error under --strict),
+    # shown by every command, not only by a build.
+    for key, message in flatten_problems([(k, Exception(m)) for k, m in warnings]):
+        log.warning("%s: %s: %s", config_file, key, message)
     return options
 
 

@@ -43,6 +43,12 @@ def _identity(item: Any) -> str:
 
 
 def _leaves(value: Any, prefix: str = "") -> dict[str, Any]:
+    """Every value under `value` by its path; list entries are named by their identity
+    (`received.by_source.community.count`), so a reader sees which figure moved."""
+    if isinstance(value, list) and value and all(isinstance(i, dict) for i in value):
+        named = {_identity(i).partition("=")[2] or str(n): i for n, i in enumerate(value)}
+        if len(named) == len(value):
+            value = named
     if isinstance(value, dict):
         found: dict[str, Any] = {}
         for key, inner in value.items():

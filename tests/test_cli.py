@@ -48,9 +48,28 @@ def test_bad_config_reports_every_key_at_once(tmp_path: Path, capsys) -> None:
 
 def test_unknown_key_is_a_warning_not_an_error(tmp_path: Path, capsys) -> None:
     config = write_config(tmp_path / "mkdocs.yml", GOOD_BLOCK + "      colour: blue\n")
-    code, out, _ = run(capsys, "seasons", "2026", "--json", "-f", str(config))
+    code, out, err = run(capsys, "seasons", "2026", "--json", "-f", str(config))
     assert code == 0
     assert len(json.loads(out)) == 4
+    # Shown by every command, so a misspelt option does not go unnoticed.
+    assert f"{config}: plugins.newsletter.colour: unrecognised option 'colour': ignored" in err
+
+
+@pytest.mark.parametrize(
+    ("block", "key", "expected"),
+    [
+        ("      spaces:\n        spotlight: -1\n", "spaces.spotlight", "0 or more"),
+        ("      feeds:\n        limit: -3\n", "feeds.limit", "0 or more"),
+        ("      feeds:\n        tag_authority: x y\n", "feeds.tag_authority", "a comma"),
+    ],
+)
+def test_counts_and_the_tag_authority_are_checked(
+    tmp_path: Path, capsys, block: str, key: str, expected: str
+) -> None:
+    config = write_config(tmp_path / "mkdocs.yml", GOOD_BLOCK + block)
+    code, _, err = run(capsys, "seasons", "2026", "-f", str(config))
+    assert code == 1
+    assert f"plugins.newsletter.{key}: expected" in err and expected in err
 
 
 def test_missing_site_url_names_the_key(tmp_path: Path, capsys) -> None:

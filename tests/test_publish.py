@@ -250,6 +250,17 @@ def test_describe_changes_names_sections_and_values() -> None:
     )
 
 
+def test_describe_changes_names_the_entry_of_a_nested_list_that_moved() -> None:
+    rows = [{"key": "own_initiative", "count": 150}, {"key": "notices", "count": 932}]
+    old = {"sections": {"transparency": {"received": {"by_origin": rows, "total": 1082}}}}
+    moved = [rows[0] | {"count": 151}, rows[1]]
+    new = {"sections": {"transparency": {"received": {"by_origin": moved, "total": 1083}}}}
+    assert describe_changes(old, new) == (
+        "Transparency report: received.by_origin.own_initiative.count 150 → 151; "
+        "received.total 1,082 → 1,083."
+    )
+
+
 def test_cli_publish_then_again_is_refused(
     letter: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -131,6 +131,12 @@ def build_site(
         check_frozen_issues(settings, published)
     config: Any = _mkdocs_config(config_file, strict=strict)
     target = Path(site_dir or config.site_dir).resolve()
+    docs = Path(config.docs_dir).resolve()
+    if target.is_relative_to(docs) or docs.is_relative_to(target):
+        raise NewsletterError(
+            f"site_dir: {target} and docs_dir {docs} must not be inside one another "
+            "(the build would publish its own output, or replace the sources)"
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     for leftover in remove_stale_staging(target):
         log.info("removed %s, left by an interrupted build", leftover.name)

@@ -109,7 +109,9 @@ def load_data(path: Path, *, trusted_sha256: str | None = None) -> tuple[dict[st
     except UnicodeDecodeError as exc:
         raise IssueError(f"{path}: not UTF-8 text ({exc.reason})") from None
     except json.JSONDecodeError as exc:
-        raise IssueError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+        raise IssueError(
+            f"{path}:{exc.lineno}: not valid JSON: {exc.msg} (column {exc.colno})"
+        ) from None
     if digest != trusted_sha256 and digest not in _VALIDATED:
         validate_data(data, path)
         _VALIDATED.add(digest)

@@ -94,7 +94,9 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark else 1
-        raise IssueError(f"{path}:{line}: front matter is not valid YAML") from None
+        problem = getattr(exc, "problem", None)
+        reason = f": {problem} (column {mark.column + 1})" if problem and mark else ""
+        raise IssueError(f"{path}:{line}: front matter is not valid YAML{reason}") from None
     if not isinstance(meta, dict):
         raise IssueError(f"{path}:2: front matter must be a mapping of keys")
     return meta, text[match.end() :]

@@ -172,6 +172,12 @@ def issue_window(slug: str) -> IssueWindow:
 
 
 def windows_between(first_year: int, last_year: int) -> list[IssueWindow]:
+    # A year's first window opens at the December solstice of the year before.
+    if first_year == FIRST_YEAR:
+        raise IssueError(
+            f"year {FIRST_YEAR}: its first window opens in {FIRST_YEAR - 1}, before the "
+            f"ephemeris range {FIRST_YEAR}-{LAST_YEAR}; issue windows start in {FIRST_YEAR + 1}"
+        )
     return [
         issue_window(season.slug)
         for year in range(first_year, last_year + 1)

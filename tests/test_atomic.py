@@ -109,3 +109,12 @@ def test_a_build_killed_between_the_two_renames_is_restored(letter: Path) -> Non
     remove_stale_staging(root / "site")
     assert tree(root / "site") == reference
     assert sorted(p.name for p in root.iterdir() if p.name.startswith(".site")) == []
+
+
+def test_a_site_folder_inside_the_docs_folder_is_refused(letter: Path) -> None:
+    from generator.errors import NewsletterError
+
+    docs = letter.parent / "pages"
+    with pytest.raises(NewsletterError, match="must not be inside one another"):
+        build_site(str(letter), site_dir=str(docs / "out"))
+    assert not (docs / "out").exists()

@@ -282,3 +282,21 @@ def test_refreezing_the_sample_rewrites_data_and_checksum(letter: Path) -> None:
     assert again.meta.corrections == ()
     assert again.meta.data_sha256 == sha256_of(again.data_json) != issue.meta.data_sha256
     assert integrity_problems(again) == []
+
+
+def test_broken_front_matter_and_data_json_say_where_and_why(tmp_path: Path) -> None:
+    from generator.issuedata import load_data
+    from generator.issues import split_front_matter
+
+    issue_md = tmp_path / "issue.md"
+    with pytest.raises(IssueError) as caught:
+        split_front_matter("---\ntitle: a\nsummary: [unclosed\n---\nText.\n", issue_md)
+    assert str(caught.value).startswith(f"{issue_md}:4: front matter is not valid YAML: ")
+    assert "(column 1)" in str(caught.value)
+    data_json = tmp_path / "data.json"
+    data_json.write_text('{\n  "schema": "a\tb"\n}\n', encoding="utf-8")
+    with pytest.raises(IssueError) as caught:
+        load_data(data_json)
+    assert str(caught.value) == (
+        f"{data_json}:2: not valid JSON: Invalid control character at (column 15)"
+    )

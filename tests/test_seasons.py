@@ -114,3 +114,15 @@ def test_bad_slugs_are_refused_with_the_slug_named(slug: str) -> None:
     with pytest.raises(IssueError) as caught:
         season_for_slug(slug)
     assert slug in str(caught.value) or "1850" in str(caught.value)
+
+
+def test_the_first_table_year_has_no_whole_window() -> None:
+    from generator.seasons import windows_between
+
+    with pytest.raises(IssueError) as caught:
+        windows_between(1900, 1900)
+    assert str(caught.value) == (
+        "year 1900: its first window opens in 1899, before the ephemeris range 1900-2052; "
+        "issue windows start in 1901"
+    )
+    assert windows_between(1901, 1901)[0].start.year == 1900

@@ -338,6 +338,42 @@ def render_transparency_section(section: dict, *, tz: str) -> str:
     return render(section, tz=tz)
 
 
+# --- the export's own counts ---------------------------------------------------
+
+
+def protect_accounting(
+    accounting: dict[str, Any], file_rows: list[int] | None, k: int
+) -> tuple[dict[str, Any], list[int | str | None] | None]:
+    """The rows read and counted, and each export file's rows, as they may be published.
+
+    These count flags too: with one export file a month, a file's rows are
+    the flags of that month. So they follow the small-count rule, with
+    complementary suppression over read = counted + duplicates + rejected and
+    read = the files' rows. Exact duplicates and rejected rows (by rule) are
+    published exactly: they describe the export's rows, not any flag's
+    attributes, and the methodology accounts for every row.
+    """
+    s = sup.CountSystem()
+    read = s.add("read", accounting["read"])
+    parts = [s.add(n, accounting[n]) for n in ("counted", "duplicates", "rejected")]
+    s.add_sum(read, parts)
+    by_reason = [s.add(f"rejected.{c}", n) for c, n in accounting["rejected_by_reason"].items()]
+    if by_reason:
+        s.add_sum("rejected", by_reason)
+    files = [s.add(f"file.{i}", n) for i, n in enumerate(file_rows or [])]
+    if files:
+        s.add_sum(read, files)
+    s.fixed.update({n: sup.EXACT for n in ("duplicates", "rejected", *by_reason)})
+    s.keep |= {read, "counted"}
+    status = sup.protect(s, k)
+
+    def shown(name: str) -> int | str | None:
+        return sup.published(s.values[name], status[name], k)
+
+    published = {**accounting, "read": shown(read), "counted": shown("counted")}
+    return published, [shown(n) for n in files] if file_rows is not None else None
+
+
 # --- wiring ----------------------------------------------------------------
 
 
@@ -352,10 +388,10 @@ def _accounting(export: fx.LoadedExport) -> dict[str, Any]:
     }
 
 
-def _provenance(export: fx.LoadedExport, k: int) -> dict[str, Any]:
+def _provenance(export: fx.LoadedExport, k: int, file_rows: list[Any]) -> dict[str, Any]:
     files = [
         {"name": f.name, "sha256": f.sha256, "rows": rows}
-        for f, rows in zip(export.files, export.rows_per_file, strict=True)
+        for f, rows in zip(export.files, file_rows, strict=True)
     ]
     return {"files": files, "k": k, "schema": fx.SCHEMA, "queries": list(QUERY_FILES)}
 
@@ -398,10 +434,11 @@ def collect_transparency(
         finally:
             export.connection.close()
     earlier = before[0] if before else None
+    accounting, file_rows = protect_accounting(_accounting(export), export.rows_per_file, k)
     return build_section(
         current,
         earlier,
         k=k,
-        accounting=_accounting(export),
-        provenance=_provenance(export, k),
+        accounting=accounting,
+        provenance=_provenance(export, k, file_rows or []),
     )

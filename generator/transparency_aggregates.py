@@ -28,7 +28,14 @@ import duckdb
 
 from generator.errors import NewsletterError, SourceError, SourceErrors
 from generator.sources import flags as fx
-from generator.transparency import QUERY_FILES, Window, WindowCounts, build_section, query_text
+from generator.transparency import (
+    QUERY_FILES,
+    Window,
+    WindowCounts,
+    build_section,
+    protect_accounting,
+    query_text,
+)
 
 FORMAT = "flags-aggregates-v1"
 HEADER = (
@@ -263,7 +270,10 @@ def collect_transparency_from_aggregates(
         "schema": fx.SCHEMA,
         "queries": [*QUERY_FILES, "aggregates_export"],
     }
-    return build_section(current, earlier, k=k, accounting=data.accounting, provenance=provenance)
+    # The aggregates file's own rows are lines of figures, not flags: only the
+    # export's accounting follows the small-count rule.
+    accounting, _ = protect_accounting(data.accounting, None, k)
+    return build_section(current, earlier, k=k, accounting=accounting, provenance=provenance)
 
 
 def write_aggregates(export: fx.LoadedExport, windows: list[Window], target: Path) -> None:

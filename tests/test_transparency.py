@@ -161,6 +161,35 @@ def test_accounting_and_provenance(section: dict) -> None:
     assert (section["provenance"]["k"], section["provenance"]["schema"]) == (5, "flags-v1")
 
 
+def test_a_small_export_file_is_not_published_exactly(tmp_path: Path) -> None:
+    # One file a month: a file's rows are that month's flags, so they follow the
+    # small-count rule, and one other file is withheld so that the total read
+    # does not give the small one away.
+    rows = export_rows()
+    write_csv(tmp_path / "flags-2026-05.csv", rows[3:])
+    write_csv(tmp_path / "flags-2026-07.csv", rows[:3])
+    section = collect_transparency(
+        ["flags-*.csv"], base_dir=tmp_path, start=START, end=END, previous=PREVIOUS, k=K
+    )
+    shown = [(f["name"], f["rows"]) for f in section["provenance"]["files"]]
+    assert shown == [("flags-2026-05.csv", "withheld"), ("flags-2026-07.csv", "<5")]
+    accounting = section["accounting"]
+    assert (accounting["read"], accounting["counted"], accounting["duplicates"]) == (25, 24, 1)
+    page = BeautifulSoup(render_transparency_section(section, tz="UTC"), "html.parser")
+    assert "The export held 25 rows: 24 counted" in page.get_text(" ", strip=True)
+
+
+def test_an_export_smaller_than_k_shows_no_exact_total(tmp_path: Path) -> None:
+    write_csv(tmp_path / "flags.csv", export_rows()[:3])
+    section = collect_transparency(
+        ["flags.csv"], base_dir=tmp_path, start=START, end=END, previous=None, k=K
+    )
+    accounting = section["accounting"]
+    assert accounting["read"] == "<5" and accounting["counted"] != 3
+    assert section["provenance"]["files"][0]["rows"] == "<5"
+    assert '": 3' not in json.dumps(accounting | {"files": section["provenance"]["files"]})
+
+
 def test_section_matches_its_json_schema(section: dict) -> None:
     path = resources.files("generator") / "schemas" / "section-transparency.json"
     schema = json.loads(path.read_text(encoding="utf-8"))

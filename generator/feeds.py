@@ -20,7 +20,7 @@ import markdown as python_markdown
 from lxml import etree
 
 from .config import Settings
-from .issues import Issue
+from .issues import Issue, publication_order, published_instant
 from .render import SECTIONS
 from .urls import SAFE_SCHEMES, URL_ATTRIBUTES
 
@@ -45,8 +45,8 @@ def entry_id(settings: Settings, slug: str) -> str:
 
 
 def updated_instant(issue: Issue) -> datetime:
-    """The latest correction's date, else the issue's instant."""
-    latest = issue.window.end
+    """The latest correction's date, else when the issue was published."""
+    latest = published_instant(issue)
     for correction in issue.meta.corrections:
         moment = datetime.fromisoformat(correction.date)
         if moment.tzinfo is None:
@@ -116,7 +116,9 @@ def feed_entries(
     slots: Slots,
     cache: FragmentCache | None = None,
 ) -> list[dict[str, Any]]:
-    newest_first = sorted(issues, key=lambda i: i.window.end, reverse=True)
+    # Newest publication first: an issue published late for an earlier season
+    # is news to subscribers, and heads the feed.
+    newest_first = sorted(issues, key=publication_order, reverse=True)
     limit = settings.options.feeds.limit
     if limit > 0:
         newest_first = newest_first[:limit]
@@ -129,7 +131,7 @@ def feed_entries(
                 "title": issue.meta.title,
                 "url": urljoin(settings.site_url, issue.url),
                 "summary": issue.meta.summary,
-                "published": issue.window.end,
+                "published": published_instant(issue),
                 "updated": updated_instant(issue),
                 "authors": list(issue.meta.editors),
                 "categories": [k.heading for k in SECTIONS if k.key in sections],

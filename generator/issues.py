@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -198,12 +199,24 @@ def load_issues(issues_dir: Path, *, include_drafts: bool, with_data: bool = Tru
         if folder.is_dir() and not folder.name.startswith(".")
     ]
     issues.sort(key=lambda issue: issue.window.end)
-    number = 0
-    for issue in issues:
-        if issue.is_published:
-            number += 1
-            issue.number = number
+    # Numbered in the order they were published, so that an issue published
+    # later for an earlier season (a back-filled one) takes the next number
+    # and never renumbers the issues readers already know.
+    published = sorted((i for i in issues if i.is_published), key=publication_order)
+    for number, issue in enumerate(published, start=1):
+        issue.number = number
     return [i for i in issues if include_drafts or i.is_published]
+
+
+def published_instant(issue: Issue) -> datetime:
+    """When the issue was published (its window's end, for one without the record)."""
+    recorded = issue.meta.published_at
+    moment = datetime.fromisoformat(recorded) if recorded else None
+    return moment if moment is not None and moment.tzinfo else issue.window.end
+
+
+def publication_order(issue: Issue) -> tuple[datetime, datetime]:
+    return published_instant(issue), issue.window.end
 
 
 SCAFFOLD = """---

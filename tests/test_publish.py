@@ -19,7 +19,7 @@ from generator.corrections import describe_changes, record_prose_correction
 from generator.errors import IssueError, NewsletterError
 from generator.frontmatter import append_correction, set_keys
 from generator.issuedata import sha256_of
-from generator.issues import load_issue
+from generator.issues import load_issue, load_issues
 from generator.publish import integrity_problems, prose_sha256, publish_issue
 from generator.site import MarkdownSetup, site_files
 
@@ -166,7 +166,7 @@ def test_a_correction_keeps_the_old_data_says_what_changed_and_moves_updated(let
     old_entry = feedparser.parse(feeds_before["atom.xml"]).entries[0]
     new_entry = feedparser.parse(feeds_after["atom.xml"]).entries[0]
     assert new_entry.id == old_entry.id
-    assert old_entry.updated == "2026-09-23T00:05:13+00:00"
+    assert old_entry.updated == old_entry.published == "2026-10-01T09:30:00+00:00"
     assert new_entry.updated == "2026-10-05T08:00:00+00:00"
     items = json.loads(feeds_after["feed.json"])["items"]
     assert items[0]["date_modified"] == "2026-10-05T08:00:00+00:00"
@@ -300,3 +300,28 @@ def test_broken_front_matter_and_data_json_say_where_and_why(tmp_path: Path) -> 
     assert str(caught.value) == (
         f"{data_json}:2: not valid JSON: Invalid control character at (column 15)"
     )
+
+
+def test_an_issue_back_filled_later_takes_the_next_number_and_heads_the_feeds(
+    letter: Path,
+) -> None:
+    publish(letter)
+    settings = load_settings(letter)
+    older = "2026-june-solstice"
+    folder = letter.parent / "issues" / older
+    folder.mkdir()
+    (folder / "issue.md").write_text(
+        '---\ntitle: "The spring we missed"\nstatus: draft\n'
+        'summary: "Written late, for the spring."\neditors:\n  - Ada Editor\n---\n\n'
+        "The spring's issue, published after the summer's.\n",
+        encoding="utf-8",
+    )
+    collect_issue(settings, older, collected_at=AFTER_INSTANT)
+    later = datetime(2026, 10, 20, 12, 0, tzinfo=UTC)
+    publish_issue(settings, older, now=later, docs_dir=letter.parent / "pages")
+    numbers = {i.slug: i.number for i in load_issues(settings.issues_dir, include_drafts=False)}
+    assert numbers == {SLUG: 1, older: 2}  # the September issue keeps its number
+    files = site_files(settings, MARKDOWN, include_drafts=False).files
+    entries = feedparser.parse(files["atom.xml"]).entries
+    assert [e.title for e in entries] == ["The spring we missed", "A test issue"]
+    assert entries[0].published == "2026-10-20T12:00:00+00:00"

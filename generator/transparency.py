@@ -396,6 +396,15 @@ def _provenance(export: fx.LoadedExport, k: int, file_rows: list[Any]) -> dict[s
     return {"files": files, "k": k, "schema": fx.SCHEMA, "queries": list(QUERY_FILES)}
 
 
+def _reaches_back_to(con: duckdb.DuckDBPyConnection, moment: datetime) -> bool:
+    """Whether the export holds any flag received before `moment`."""
+    found = con.execute(
+        "SELECT EXISTS (SELECT 1 FROM flags WHERE received_at < CAST($at AS TIMESTAMPTZ))",
+        {"at": _iso(moment)},
+    ).fetchone()
+    return bool(found and found[0])
+
+
 def collect_transparency(
     patterns: list[str],
     *,
@@ -428,6 +437,8 @@ def collect_transparency(
                 export.read,
                 f"; written to {rejected_path}" if rejected_path else "",
             )
+        if previous is not None and not _reaches_back_to(export.connection, previous[1]):
+            previous = None  # the export starts later: no figures, rather than zeros
         windows = [Window(start, end)] + ([Window(*previous)] if previous else [])
         try:
             current, *before = query_windows(export.connection, windows)

@@ -190,6 +190,15 @@ def test_an_export_smaller_than_k_shows_no_exact_total(tmp_path: Path) -> None:
     assert '": 3' not in json.dumps(accounting | {"files": section["provenance"]["files"]})
 
 
+def test_a_season_before_the_export_began_has_no_figures_not_zeros(tmp_path: Path) -> None:
+    rows = [r for r in export_rows() if r["received_at"] >= iso(START)]
+    write_csv(tmp_path / "flags.csv", rows)
+    section = collect_transparency(
+        ["flags.csv"], base_dir=tmp_path, start=START, end=END, previous=PREVIOUS, k=K
+    )
+    assert section["previous"] is None and section["change"] is None
+
+
 def test_section_matches_its_json_schema(section: dict) -> None:
     path = resources.files("generator") / "schemas" / "section-transparency.json"
     schema = json.loads(path.read_text(encoding="utf-8"))

@@ -37,7 +37,7 @@ def cmd_seasons(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.config_file)
     if args.year is not None and (args.from_year or args.to_year):
-        raise SystemExit("newsletter seasons: give YEAR or --from/--to, not both")
+        raise UsageError("newsletter seasons: give YEAR or --from/--to, not both")
     first = args.year or args.from_year or datetime.now(UTC).year
     last = args.year or args.to_year or first
     if last < first:
@@ -60,7 +60,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.config_file)
     if args.next == bool(args.slug):
-        raise SystemExit("newsletter new: give a SLUG or --next")
+        raise UsageError("newsletter new: give a SLUG or --next")
     slug = args.slug or next_season_after(datetime.now(UTC)).slug
     path = scaffold_issue(settings.issues_dir, slug)
     log.info("created %s", os.path.relpath(path))
@@ -218,12 +218,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class UsageError(Exception):
+    """Arguments that do not go together: exit 2, as argparse does for bad usage."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     args = build_parser().parse_args(argv)
     configure_logging(args.verbose)
     try:
         return int(args.handler(args))
+    except UsageError as err:
+        print(f"{err} (see --help)", file=sys.stderr)
+        return 2
     except NewsletterError as err:
         for line in str(err).splitlines() or ["error"]:
             log.error("%s", line)

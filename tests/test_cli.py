@@ -162,3 +162,18 @@ def test_python_dash_m_entry_point_exists() -> None:
     with pytest.raises(SystemExit) as caught:
         runpy.run_module("generator", run_name="__main__", alter_sys=True)
     assert caught.value.code == 2  # no command given: usage error
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("new",), "newsletter new: give a SLUG or --next"),
+        (("seasons", "2026", "--from", "2025"), "give YEAR or --from/--to, not both"),
+    ],
+)
+def test_arguments_that_do_not_go_together_exit_2(
+    tmp_path: Path, capsys, argv: tuple[str, ...], message: str
+) -> None:
+    config = write_config(tmp_path / "mkdocs.yml", GOOD_BLOCK)
+    code, _, err = run(capsys, *argv, "-f", str(config))
+    assert code == 2 and message in err

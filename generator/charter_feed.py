@@ -67,7 +67,11 @@ def _version_url(site_url: str, version: CharterVersion) -> str:
 
 
 def _entry_html(version: CharterVersion, site_url: str, tz: str) -> str:
-    view = {**change_view(version.change), "issue_slug": version.issue_slug}
+    view = {
+        **change_view(version.change),
+        "issue_slug": version.issue_slug,
+        "issue_label": version.issue_label,
+    }
     version_url = _version_url(site_url, version)
     html = (
         make_environment()

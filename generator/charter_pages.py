@@ -15,6 +15,7 @@ from markupsafe import Markup
 from generator.charter_markdown import safe_charter_markdown
 from generator.charter_section import change_view
 from generator.errors import IssueError
+from generator.seasons import season_for_slug
 from generator.slots import Slots
 from generator.templating import make_environment
 
@@ -39,6 +40,14 @@ class CharterVersion:
         if not re.fullmatch(r"[0-9a-f]{7,64}", short):
             raise IssueError(f"charter: bad short commit id {short!r} in an issue's data.json")
         return f"charter/versions/{short}.md"
+
+    @property
+    def issue_label(self) -> str:
+        """How readers know the issue: its season, 'September equinox 2026'."""
+        try:
+            return season_for_slug(self.issue_slug).label
+        except IssueError:  # not a season's slug: shown as it is
+            return self.issue_slug
 
 
 def charter_versions(sections: list[tuple[str, dict]]) -> list[CharterVersion]:
@@ -73,6 +82,7 @@ def _entry(version: CharterVersion) -> dict:
     return {
         **change_view(version.change),
         "issue_slug": version.issue_slug,
+        "issue_label": version.issue_label,
         "version_page": version.page.removeprefix("charter/"),
     }
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from generator.templating import make_environment
+from generator.templating import long_date, make_environment
 
 SECTION_TEMPLATE = "sections/charter.html.j2"
 _SECTION_SEPARATOR = " › "
@@ -47,6 +47,17 @@ def section_label(path: list[str]) -> str:
     return _SECTION_SEPARATOR.join(path) if path else "Before the first heading"
 
 
+def _readable_date(text: str | None) -> str | None:
+    """An Effective-Date trailer as the site writes dates ('1 January 2027'); other
+    text (the trailer is free text) stays as it was written."""
+    if text and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return long_date(text)
+        except ValueError:
+            return text
+    return text
+
+
 def change_view(change: dict) -> dict:
     """What a template needs to show one change."""
     trailers = change["trailers"]
@@ -60,7 +71,7 @@ def change_view(change: dict) -> dict:
         "body": _paragraphs(change["body"]),
         "rationale": from_trailer or _paragraphs(change["body"]),
         "rationale_from": "trailer" if from_trailer else ("body" if change["body"] else None),
-        "effective_date": trailers.get("effective_date"),
+        "effective_date": _readable_date(trailers.get("effective_date")),
         "kind": change["kind"],
         "kind_source": change["kind_source"],
         "status": change["status"],

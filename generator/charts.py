@@ -178,6 +178,10 @@ def _shown(value: PublishedValue) -> str:
     return f"{number:,}" if number is not None else str(value or "n/a")
 
 
+def _thousands(value: float) -> str:
+    return f"{value:,.0f}"
+
+
 def _printed(text: str) -> Any:
     """pygal prints a bar's value through a formatter: print the published form."""
     return lambda _value: text
@@ -227,6 +231,7 @@ def line_chart(
         # Label at most about a dozen issues; the table beside the chart names all.
         x_labels_major_every=max(1, -(-len(labels) // 12)),
         show_minor_x_labels=len(labels) <= 12,
+        value_formatter=_thousands,  # the axis reads as the tables do: 5,000
     )
     chart.x_labels = list(labels)
     for name, values in series.items():

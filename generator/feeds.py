@@ -40,6 +40,12 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _WITH_URL = "//*[" + " or ".join(f"@{a}" for a in URL_ATTRIBUTES) + "]"
 
 
+_FEED_CLUTTER = " | ".join(
+    f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]"
+    for name in ("headerlink", "nl-provenance-source", "nl-issue-nav")
+)
+
+
 def entry_id(settings: Settings, slug: str) -> str:
     return f"tag:{settings.tag_authority}:issue/{slug}"
 
@@ -59,13 +65,19 @@ def absolutize(html: str, base_url: str) -> str:
     """Make every link, image and anchor absolute; drop URLs with unsafe schemes.
 
     Inline SVG charts are left out: feed readers strip them, and each chart's
-    data table, which stays, carries the same figures.
+    data table, which stays, carries the same figures. So are heading
+    permalinks, the provenance panel's lists of sources and checksums (its
+    summary and the data.json link stay) and the links between issues.
     """
     if not html.strip():
         return html
     root = lxml.html.fragment_fromstring(html, create_parent="div")
     for svg in root.xpath("//*[local-name()='svg']"):
         svg.drop_tree()
+    # Only the site's stylesheet hides or explains these: a feed reader would show
+    # a '¶' after every heading, the sources' checksums and the page navigation.
+    for clutter in root.xpath(_FEED_CLUTTER):
+        clutter.drop_tree()
     for element in root.xpath(_WITH_URL):
         for attribute in URL_ATTRIBUTES:
             value = element.get(attribute)

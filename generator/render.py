@@ -270,10 +270,18 @@ def _held_provenance(
 
 
 def issue_page(
-    issue: Issue, settings: Settings, slots: Slots, cache: FragmentCache | None = None
+    issue: Issue,
+    settings: Settings,
+    slots: Slots,
+    cache: FragmentCache | None = None,
+    neighbours: tuple[Issue | None, Issue | None] = (None, None),
 ) -> str:
-    """The issue's page source; its sections and provenance wait in `slots`."""
+    """The issue's page source; its sections and provenance wait in `slots`.
+
+    `neighbours` are the issues of the seasons before and after it on the site.
+    """
     tz = settings.timezone
+    previous, following = (issue_meta(i, tz) if i else None for i in neighbours)
     body = (
         environment()
         .get_template("pages/issue.md.j2")
@@ -284,6 +292,8 @@ def issue_page(
             prose=Markup(issue.prose.strip()),
             sections=_held_sections(issue, tz, slots, cache),
             provenance_slot=_held_provenance(issue, tz, slots, cache),
+            previous=previous,
+            next=following,
             tz=tz,
         )
     )
@@ -302,7 +312,7 @@ def archive_page(issues: list[Issue], settings: Settings) -> str:
         .get_template("pages/archive.md.j2")
         .render(years=sorted(by_year.items(), reverse=True), tz=tz)
     )
-    return with_front_matter({"title": "Archive"}, body)
+    return with_front_matter({"title": "Issues"}, body)
 
 
 def home_page(issues: list[Issue], settings: Settings) -> str:
@@ -324,7 +334,9 @@ def home_page(issues: list[Issue], settings: Settings) -> str:
             tz=tz,
         )
     )
-    return with_front_matter({"title": settings.site_name}, body)
+    # No title of its own: the theme then titles the home page with the site's
+    # name alone, not "name - name"; its heading is the site's name too.
+    return f"# {html.escape(settings.site_name)}\n\n{body}"
 
 
 def site_pages(
@@ -337,6 +349,12 @@ def site_pages(
         "index.md": home_page(issues, settings),
         "issues/index.md": archive_page(issues, settings),
     }
-    for issue in issues:
-        pages[f"issues/{issue.slug}/index.md"] = issue_page(issue, settings, slots, cache)
+    for index, issue in enumerate(issues):
+        neighbours = (
+            issues[index - 1] if index > 0 else None,
+            issues[index + 1] if index + 1 < len(issues) else None,
+        )
+        pages[f"issues/{issue.slug}/index.md"] = issue_page(
+            issue, settings, slots, cache, neighbours
+        )
     return pages

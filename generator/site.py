@@ -164,8 +164,8 @@ def data_downloads(issues: list[Issue]) -> dict[str, bytes]:
     }
 
 
-def data_index_page(files: dict[str, Any], slots: Slots) -> str:
-    """/data/: every download the site offers, with what it holds."""
+def data_index_page(files: dict[str, Any], issues: list[Issue], slots: Slots) -> str:
+    """/data/: every download the site offers, with what it holds, newest issue first."""
     lines = [
         "# Data",
         "",
@@ -174,17 +174,46 @@ def data_index_page(files: dict[str, Any], slots: Slots) -> str:
         "publishable values are in it (aggregates, small counts suppressed).",
         "",
     ]
-    downloads = sorted(p for p in files if p.startswith("data/") and p != "data/index.md")
-    if not downloads:
+    with_data = [i for i in reversed(issues) if f"data/{i.slug}.json" in files]
+    if not with_data:
         lines.append("No data has been published yet.")
         return "\n".join(lines) + "\n"
+    every = [
+        ("transparency.csv", "the transparency figures of every issue, one figure a row"),
+        ("datapackage.json", "describes every CSV file here (a Frictionless Data Package)"),
+    ]
+    items = [
+        f'<li><a href="{name}"><code>{name}</code></a>: {what}</li>'
+        for name, what in every
+        if f"data/{name}" in files
+    ]
+    rows = [_data_row(issue, files) for issue in with_data]
     # Hundreds of links: written as HTML and kept out of Markdown (see generator.slots).
-    items = []
-    for path in downloads:
-        name = html.escape(path.removeprefix("data/"))
-        items.append(f'<li><a href="{name}"><code>{name}</code></a></li>')
-    lines.append(slots.hold("<ul>\n" + "\n".join(items) + "\n</ul>\n", searchable=True))
+    html_block = (
+        ("<h2>Every issue</h2>\n<ul>\n" + "\n".join(items) + "\n</ul>\n" if items else "")
+        + "<h2>Each issue</h2>\n<table>\n<caption>Downloads of each issue, newest first</caption>\n"
+        '<thead><tr><th scope="col">Issue</th><th scope="col">All its data</th>'
+        '<th scope="col">Transparency figures</th></tr></thead>\n<tbody>\n'
+        + "\n".join(rows)
+        + "\n</tbody>\n</table>\n"
+    )
+    lines.append(slots.hold(html_block, searchable=True))
     return "\n".join(lines) + "\n"
+
+
+def _data_row(issue: Issue, files: dict[str, Any]) -> str:
+    slug = html.escape(issue.slug)
+    label = html.escape(issue.window.season.label)
+    csv_name = f"transparency-{slug}.csv"
+    csv_cell = (
+        f'<a href="{csv_name}"><code>{csv_name}</code></a>'
+        if f"data/{csv_name}" in files
+        else "none"
+    )
+    return (
+        f'<tr><th scope="row"><a href="../issues/{slug}/">{label}</a></th>'
+        f'<td><a href="{slug}.json"><code>{slug}.json</code></a></td><td>{csv_cell}</td></tr>'
+    )
 
 
 def placeholder_pages(files: dict[str, Any]) -> dict[str, str]:
@@ -228,7 +257,7 @@ def site_files(
     files.update(archive_files)
     files.update(placeholder_pages(files))
     files.update(data_downloads(issues))
-    files["data/index.md"] = data_index_page(files, slots)
+    files["data/index.md"] = data_index_page(files, issues, slots)
     published = [i for i in issues if i.is_published]
     files.update(site_feeds(published, pages, settings, markdown, slots, cache))
     files.update(charter_feed_files(issues, settings, cache))

@@ -373,6 +373,7 @@ def _series_row(meta: dict[str, Any], section: dict[str, Any]) -> dict[str, Any]
         "slug": _slug(meta),
         "href": f"../issues/{_slug(meta)}/",
         "title": str(meta["title"]),
+        "season": str(meta.get("season") or meta["title"]),
         "number": meta.get("number"),
         "date": str(meta["date"]),
         "k": k,
@@ -392,7 +393,8 @@ def index_page(
         axis_label="flags",
     )
     template = make_environment().get_template("pages/transparency_index.md.j2")
-    return template.render(rows=rows, chart=Markup(chart), series=SERIES, slots=slots)
+    ks = sorted({r["k"] for r in rows})
+    return template.render(rows=rows, chart=Markup(chart), series=SERIES, ks=ks, slots=slots)
 
 
 def methodology_page(sections: list[tuple[dict[str, Any], dict[str, Any]]]) -> str:

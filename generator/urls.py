@@ -23,7 +23,7 @@ _IGNORED = re.compile(r"[\s\x00-\x1f\x7f]")
 # A start tag, its quoted attribute values allowed to hold `>`.
 _TAG = re.compile(r"<[A-Za-z](?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
 _URL_ATTRIBUTE = re.compile(
-    r"(\s(?:" + "|".join(URL_ATTRIBUTES) + r")\s*=\s*)"
+    r"(\s(?:xlink:)?(?:" + "|".join((*URL_ATTRIBUTES, "data")) + r")\s*=\s*)"
     r"(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+))",
     re.IGNORECASE,
 )

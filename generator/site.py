@@ -8,7 +8,6 @@ reach the pages and feeds, unless `include_drafts` (used by `serve`).
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -164,56 +163,34 @@ def data_downloads(issues: list[Issue]) -> dict[str, bytes]:
     }
 
 
+# The site-wide downloads, and what each holds.
+SITE_DOWNLOADS = (
+    ("transparency.csv", "the transparency figures of every issue, one figure a row"),
+    ("datapackage.json", "describes every CSV file here (a Frictionless Data Package)"),
+)
+
+
 def data_index_page(files: dict[str, Any], issues: list[Issue], slots: Slots) -> str:
     """/data/: every download the site offers, with what it holds, newest issue first."""
-    lines = [
-        "# Data",
-        "",
-        "Everything behind the newsletter's figures, free to reuse. Each issue's "
-        "`data.json` holds what was collected for it, with provenance; only "
-        "publishable values are in it (aggregates, small counts suppressed).",
-        "",
+    from .templating import make_environment
+
+    listed = [
+        _issue_downloads(issue, files)
+        for issue in reversed(issues)
+        if f"data/{issue.slug}.json" in files
     ]
-    with_data = [i for i in reversed(issues) if f"data/{i.slug}.json" in files]
-    if not with_data:
-        lines.append("No data has been published yet.")
-        return "\n".join(lines) + "\n"
-    every = [
-        ("transparency.csv", "the transparency figures of every issue, one figure a row"),
-        ("datapackage.json", "describes every CSV file here (a Frictionless Data Package)"),
-    ]
-    items = [
-        f'<li><a href="{name}"><code>{name}</code></a>: {what}</li>'
-        for name, what in every
-        if f"data/{name}" in files
-    ]
-    rows = [_data_row(issue, files) for issue in with_data]
-    # Hundreds of links: written as HTML and kept out of Markdown (see generator.slots).
-    html_block = (
-        ("<h2>Every issue</h2>\n<ul>\n" + "\n".join(items) + "\n</ul>\n" if items else "")
-        + "<h2>Each issue</h2>\n<table>\n<caption>Downloads of each issue, newest first</caption>\n"
-        '<thead><tr><th scope="col">Issue</th><th scope="col">All its data</th>'
-        '<th scope="col">Transparency figures</th></tr></thead>\n<tbody>\n'
-        + "\n".join(rows)
-        + "\n</tbody>\n</table>\n"
-    )
-    lines.append(slots.hold(html_block, searchable=True))
-    return "\n".join(lines) + "\n"
+    every = [(name, what) for name, what in SITE_DOWNLOADS if f"data/{name}" in files]
+    template = make_environment().get_template("pages/data_index.md.j2")
+    return template.render(issues=listed, every=every, slots=slots)
 
 
-def _data_row(issue: Issue, files: dict[str, Any]) -> str:
-    slug = html.escape(issue.slug)
-    label = html.escape(issue.window.season.label)
-    csv_name = f"transparency-{slug}.csv"
-    csv_cell = (
-        f'<a href="{csv_name}"><code>{csv_name}</code></a>'
-        if f"data/{csv_name}" in files
-        else "none"
-    )
-    return (
-        f'<tr><th scope="row"><a href="../issues/{slug}/">{label}</a></th>'
-        f'<td><a href="{slug}.json"><code>{slug}.json</code></a></td><td>{csv_cell}</td></tr>'
-    )
+def _issue_downloads(issue: Issue, files: dict[str, Any]) -> dict[str, str | None]:
+    csv = f"transparency-{issue.slug}.csv"
+    return {
+        "slug": issue.slug,
+        "label": issue.window.season.label,
+        "csv": csv if f"data/{csv}" in files else None,
+    }
 
 
 def placeholder_pages(files: dict[str, Any]) -> dict[str, str]:

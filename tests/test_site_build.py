@@ -130,6 +130,19 @@ def test_data_downloads_match_committed_data(built: Path) -> None:
         json.loads((built / "data" / f"{issue.slug}.json").read_text(encoding="utf-8"))
 
 
+def test_data_page_lists_each_issues_downloads_newest_first(built: Path) -> None:
+    published, _ = sample_issues()
+    page = soup(built / "data" / "index.html")
+    rows = page.select("article table tbody tr")
+    assert [r.th.a["href"] for r in rows] == [f"../issues/{i.slug}/" for i in reversed(published)]
+    for row, issue in zip(rows, reversed(published), strict=True):
+        links = [a["href"] for a in row.select("td a")]
+        assert links == [f"{issue.slug}.json", f"transparency-{issue.slug}.csv"]
+        assert all((built / "data" / link).is_file() for link in links)
+    site_wide = [a["href"] for a in page.select("article ul a")]
+    assert site_wide == ["transparency.csv", "datapackage.json"]
+
+
 def test_failed_build_leaves_previous_site_untouched(tmp_path: Path) -> None:
     config = copy_sample_site(tmp_path)
     site = build_site(str(config), strict=True)

@@ -37,6 +37,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     def __init__(self) -> None:
         super().__init__()
         self.slots = Slots()  # filled by on_files, read by the page events
+        self._marked: Page | None = None  # the navigation entry a page is shown under
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -89,10 +90,21 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
 
     # After every other plugin's (the search plugin's included) has seen the page.
     @event_priority(-100)
-    def on_page_context(self, context: Any, *, page: Page, **kwargs: Any) -> Any:
+    def on_page_context(self, context: Any, *, page: Page, nav: Any, **kwargs: Any) -> Any:
         if page.content is not None:
             page.content = self.slots.fill(page.content)
+        self._mark_section(page, nav)
         return context
+
+    def _mark_section(self, page: Page, nav: Any) -> None:
+        """A page kept out of the navigation (an issue, a charter version) marks the
+        navigation entry it belongs under as active, so its tab shows where it is."""
+        if page in nav.pages:
+            return
+        holders = [p for p in nav.pages if p.url and page.url.startswith(p.url)]
+        if holders:
+            self._marked = max(holders, key=lambda p: len(p.url))
+            self._marked.active = True
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         # The theme's templates, compiled once and kept with our fragments.
@@ -100,6 +112,9 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         return env
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if self._marked is not None:
+            self._marked.active = False
+            self._marked = None
         return self.minify(output)
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:

@@ -114,6 +114,24 @@ def test_issues_stay_out_of_the_navigation(built: Path) -> None:
     assert not any("2024-" in href for href in nav_links)
 
 
+@pytest.mark.parametrize(
+    ("page", "tab"),
+    [
+        ("issues/2026-september-equinox/index.html", "Issues"),
+        ("issues/index.html", "Issues"),
+        ("transparency/methodology/index.html", "Transparency"),
+        ("charter/index.html", "Charter"),
+        ("subscribe/index.html", "Subscribe"),
+    ],
+)
+def test_pages_outside_the_navigation_show_the_tab_they_belong_under(
+    built: Path, page: str, tab: str
+) -> None:
+    document = soup(built / page)
+    active = [a.get_text(strip=True) for a in document.select(".md-tabs__item--active a")]
+    assert active == [tab]
+
+
 def test_every_page_offers_feed_autodiscovery(built: Path) -> None:
     for page in ("index.html", "issues/index.html", "issues/2024-june-solstice/index.html"):
         links = soup(built / page).select('link[rel="alternate"]')

@@ -139,6 +139,22 @@ class TagAuthority(c.Type):
         return authority
 
 
+class DataLicense(c.Type):
+    """The licence of the published data, as an SPDX identifier such as CC-BY-4.0."""
+
+    def __init__(self) -> None:
+        super().__init__(str, default=None)
+
+    def run_validation(self, value: object) -> str:
+        name = super().run_validation(value)
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.+-]*", name):
+            raise ValidationError(
+                f"expected an SPDX licence identifier such as 'CC-BY-4.0' or 'CC0-1.0', "
+                f"got {name!r}"
+            )
+        return name
+
+
 class CategoryTags(c.Type):
     """Mapping of the six ethics categories to Hub tags; missing ones take defaults."""
 
@@ -224,6 +240,7 @@ class NewsletterConfig(CollectingConfig):
     cache_dir = c.Type(str, default=".cache/newsletter")
     privacy_k = PrivacyThreshold()
     editors_email = c.Optional(c.Type(str))
+    data_license = c.Optional(DataLicense())  # SPDX id; without one, no reuse is promised
     charter = AllErrorsSubConfig(CharterOptions)
     flags = AllErrorsSubConfig(FlagsOptions)
     spaces = AllErrorsSubConfig(SpacesOptions)

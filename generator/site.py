@@ -103,9 +103,11 @@ def transparency_files(
         from .transparency_pages import transparency_pages
 
         metas = [(issue_meta(i, settings.timezone), s) for i, s in found]
-        return transparency_pages(metas, held)
+        return transparency_pages(metas, held, settings.options.data_license)
 
-    return _cached_pages(cache, "transparency-pages", published, settings, build, slots)
+    # The Data Package names the data's licence too.
+    name = "\0".join(("transparency-pages", settings.options.data_license or ""))
+    return _cached_pages(cache, name, published, settings, build, slots)
 
 
 def spaces_files(
@@ -170,9 +172,12 @@ SITE_DOWNLOADS = (
 )
 
 
-def data_index_page(files: dict[str, Any], issues: list[Issue], slots: Slots) -> str:
+def data_index_page(
+    files: dict[str, Any], issues: list[Issue], settings: Settings, slots: Slots
+) -> str:
     """/data/: every download the site offers, with what it holds, newest issue first."""
     from .templating import make_environment
+    from .transparency_pages import license_entry
 
     listed = [
         _issue_downloads(issue, files)
@@ -180,8 +185,10 @@ def data_index_page(files: dict[str, Any], issues: list[Issue], slots: Slots) ->
         if f"data/{issue.slug}.json" in files
     ]
     every = [(name, what) for name, what in SITE_DOWNLOADS if f"data/{name}" in files]
+    spdx = settings.options.data_license
+    terms = license_entry(spdx) if spdx else None
     template = make_environment().get_template("pages/data_index.md.j2")
-    return template.render(issues=listed, every=every, slots=slots)
+    return template.render(issues=listed, every=every, license=terms, slots=slots)
 
 
 def _issue_downloads(issue: Issue, files: dict[str, Any]) -> dict[str, str | None]:
@@ -234,7 +241,7 @@ def site_files(
     files.update(archive_files)
     files.update(placeholder_pages(files))
     files.update(data_downloads(issues))
-    files["data/index.md"] = data_index_page(files, issues, slots)
+    files["data/index.md"] = data_index_page(files, issues, settings, slots)
     published = [i for i in issues if i.is_published]
     files.update(site_feeds(published, pages, settings, markdown, slots, cache))
     files.update(charter_feed_files(issues, settings, cache))

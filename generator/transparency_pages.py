@@ -311,7 +311,24 @@ def _table_schema() -> dict[str, Any]:
     return {"fields": fields, "missingValues": [""]}
 
 
-def datapackage(files: dict[str, str]) -> str:
+# Where the common data licences are read; any other SPDX id links to its SPDX page.
+LICENSE_PAGES = {
+    "CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/",
+    "CC-BY-SA-4.0": "https://creativecommons.org/licenses/by-sa/4.0/",
+    "CC0-1.0": "https://creativecommons.org/publicdomain/zero/1.0/",
+    "ODbL-1.0": "https://opendatacommons.org/licenses/odbl/1-0/",
+    "ODC-By-1.0": "https://opendatacommons.org/licenses/by/1-0/",
+    "PDDL-1.0": "https://opendatacommons.org/licenses/pddl/1-0/",
+}
+
+
+def license_entry(spdx: str) -> dict[str, str]:
+    """A Data Package `licenses` entry for an SPDX identifier."""
+    path = LICENSE_PAGES.get(spdx, f"https://spdx.org/licenses/{spdx}.html")
+    return {"name": spdx, "path": path}
+
+
+def datapackage(files: dict[str, str], license: str | None = None) -> str:
     """A Frictionless Data Package describing every transparency CSV in `files`."""
     resources = []
     for path in sorted(p for p in files if p.startswith("data/") and p.endswith(".csv")):
@@ -338,6 +355,8 @@ def datapackage(files: dict[str, str]) -> str:
         "description": "Aggregates of the flag export per issue, with small counts suppressed.",
         "resources": resources,
     }
+    if license:
+        package["licenses"] = [license_entry(license)]
     return json.dumps(package, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
@@ -433,7 +452,7 @@ def methodology_page(sections: list[tuple[dict[str, Any], dict[str, Any]]]) -> s
 
 
 def transparency_pages(
-    sections: list[tuple[dict, dict]], slots: Slots | None = None
+    sections: list[tuple[dict, dict]], slots: Slots | None = None, license: str | None = None
 ) -> dict[str, str]:
     """Page and data sources, keyed by docs-relative path, for every published issue.
 
@@ -445,7 +464,7 @@ def transparency_pages(
         files[f"data/transparency-{_slug(meta)}.csv"] = csv_text(rows)
         every += rows
     files["data/transparency.csv"] = csv_text(every)
-    files["data/datapackage.json"] = datapackage(files)
+    files["data/datapackage.json"] = datapackage(files, license)
     files["transparency/index.md"] = index_page(sections, slots)
     files["transparency/methodology.md"] = methodology_page(sections)
     return files

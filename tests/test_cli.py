@@ -61,6 +61,7 @@ def test_unknown_key_is_a_warning_not_an_error(tmp_path: Path, capsys) -> None:
         ("      spaces:\n        spotlight: -1\n", "spaces.spotlight", "0 or more"),
         ("      feeds:\n        limit: -3\n", "feeds.limit", "0 or more"),
         ("      feeds:\n        tag_authority: x y\n", "feeds.tag_authority", "a comma"),
+        ("      data_license: CC BY\n", "data_license", "SPDX"),
     ],
 )
 def test_counts_and_the_tag_authority_are_checked(

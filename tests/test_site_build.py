@@ -159,6 +159,16 @@ def test_data_page_lists_each_issues_downloads_newest_first(built: Path) -> None
         assert all((built / "data" / link).is_file() for link in links)
     site_wide = [a["href"] for a in page.select("article ul a")]
     assert site_wide == ["transparency.csv", "datapackage.json"]
+    # The sample's data_license, named on the page and in the Data Package.
+    licence = page.select_one("article p a[href^='https://creativecommons.org/']")
+    assert (licence.get_text(), licence["href"]) == (
+        "CC-BY-4.0",
+        "https://creativecommons.org/licenses/by/4.0/",
+    )
+    package = json.loads((built / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["licenses"] == [
+        {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}
+    ]
 
 
 def test_failed_build_leaves_previous_site_untouched(tmp_path: Path) -> None:

@@ -329,6 +329,7 @@ def test_pages_and_data_files(section: dict) -> None:
     assert pages["transparency/index.md"].startswith("---\nhide:\n  - navigation\n---\n\n# Transp")
     assert pages["transparency/methodology.md"].startswith("# How the transparency figures")
     package = json.loads(pages["data/datapackage.json"])
+    assert "licenses" not in package  # none configured: no reuse is promised
     for resource in package["resources"]:
         data = pages["data/" + resource["path"]]
         assert resource["hash"] == "sha256:" + hashlib.sha256(data.encode()).hexdigest()

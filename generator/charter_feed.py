@@ -27,13 +27,12 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from generator.charter_diff import MATERIAL
-from generator.charter_pages import CharterVersion, charter_versions
+from generator.charter_pages import CharterVersion, charter_versions, version_view
 from generator.charter_section import change_view
 from generator.errors import IssueError
-from generator.feeds import absolutize, xml_text
+from generator.feeds import ATOM_NS, absolutize, sub_element, xml_text
 from generator.templating import make_environment
 
-ATOM_NS = "http://www.w3.org/2005/Atom"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 FEED_PATH = "charter/atom.xml"
 ENTRY_TEMPLATE = "pages/charter_feed_entry.html.j2"
@@ -67,11 +66,7 @@ def _version_url(site_url: str, version: CharterVersion) -> str:
 
 
 def _entry_html(version: CharterVersion, site_url: str, tz: str) -> str:
-    view = {
-        **change_view(version.change),
-        "issue_slug": version.issue_slug,
-        "issue_label": version.issue_label,
-    }
+    view = version_view(version)
     version_url = _version_url(site_url, version)
     html = (
         make_environment()
@@ -88,10 +83,8 @@ def _entry_html(version: CharterVersion, site_url: str, tz: str) -> str:
 
 
 def _sub(parent: Any, name: str, text: str | None = None, **attributes: str) -> Any:
-    element = etree.SubElement(parent, f"{{{ATOM_NS}}}{name}", attributes)
-    if text is not None:
-        element.text = xml_text(text)
-    return element
+    """An Atom element, its text and attributes cleared of what XML cannot carry."""
+    return sub_element(parent, f"{{{ATOM_NS}}}{name}", text, **attributes)
 
 
 def _summary(view: dict) -> str:
@@ -110,7 +103,7 @@ def _add_entry(feed: Any, version: CharterVersion, site_url: str, authority: str
     _sub(entry, "updated", date)
     _sub(_sub(entry, "author"), "name", view["author"] or "Unknown author")
     for label in view["sections"]:
-        _sub(entry, "category", term=xml_text(label))
+        _sub(entry, "category", term=label)
     _sub(entry, "summary", _summary(view))
     _sub(entry, "content", _entry_html(version, site_url, tz), type="html")
 

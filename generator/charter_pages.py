@@ -78,7 +78,8 @@ def _current(sections: list[tuple[str, dict]]) -> dict | None:
     return None
 
 
-def _entry(version: CharterVersion) -> dict:
+def version_view(version: CharterVersion) -> dict:
+    """What the charter's pages and its feed show of one version."""
     return {
         **change_view(version.change),
         "issue_slug": version.issue_slug,
@@ -102,7 +103,7 @@ def charter_pages(
             slots=slots,
             current=current,
             current_body=_charter_body(current["text"]) if current else None,
-            timeline=[_entry(v) for v in reversed(versions)],
+            timeline=[version_view(v) for v in reversed(versions)],
         )
     }
     version_template = env.get_template(VERSION_TEMPLATE)
@@ -110,7 +111,7 @@ def charter_pages(
         pages[version.page] = version_template.render(
             tz=tz,
             slots=slots,
-            v=_entry(version),
+            v=version_view(version),
             body=_charter_body(version.change["text"]),
         )
     return pages

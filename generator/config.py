@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,41 +119,28 @@ class Count(c.Type):
         return number
 
 
-class TagAuthority(c.Type):
-    """The authority of tag: URIs (RFC 4151): a domain or an email address, a comma, a date."""
+class Matching(c.Type):
+    """A string option that must match `pattern` whole; `expected` says what it must be."""
 
-    PATTERN = re.compile(
-        r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|[^\s@,]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)"
-        r",\d{4}(?:-\d{2}(?:-\d{2})?)?"
-    )
-
-    def __init__(self) -> None:
+    def __init__(self, pattern: str, expected: str) -> None:
         super().__init__(str, default=None)
+        self.pattern = re.compile(pattern)
+        self.expected = expected
 
     def run_validation(self, value: object) -> str:
-        authority = super().run_validation(value)
-        if not self.PATTERN.fullmatch(authority):
-            raise ValidationError(
-                f"expected a domain (or email address), a comma and a date, "
-                f"such as 'example.org,2022'; got {authority!r}"
-            )
-        return authority
+        text = super().run_validation(value)
+        if not self.pattern.fullmatch(text):
+            raise ValidationError(f"expected {self.expected}; got {text!r}")
+        return text
 
 
-class DataLicense(c.Type):
-    """The licence of the published data, as an SPDX identifier such as CC-BY-4.0."""
-
-    def __init__(self) -> None:
-        super().__init__(str, default=None)
-
-    def run_validation(self, value: object) -> str:
-        name = super().run_validation(value)
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.+-]*", name):
-            raise ValidationError(
-                f"expected an SPDX licence identifier such as 'CC-BY-4.0' or 'CC0-1.0', "
-                f"got {name!r}"
-            )
-        return name
+# The authority of tag: URIs (RFC 4151): a domain or an email address, a comma, a date.
+TAG_AUTHORITY = (
+    r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|[^\s@,]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)"
+    r",\d{4}(?:-\d{2}(?:-\d{2})?)?"
+)
+# An SPDX licence identifier, such as CC-BY-4.0.
+SPDX_ID = r"[A-Za-z0-9][A-Za-z0-9.+-]*"
 
 
 class CategoryTags(c.Type):
@@ -231,7 +219,12 @@ class FeedsOptions(CollectingConfig):
     # fetch the whole feed at every poll, and full issues are large: 20 issues
     # (five years) is what blog feeds carry by default.
     limit = Count(default=20)
-    tag_authority = c.Optional(TagAuthority())  # "example.org,2022"; default from site_url
+    tag_authority = c.Optional(  # default from site_url
+        Matching(
+            TAG_AUTHORITY,
+            "a domain (or email address), a comma and a date, such as 'example.org,2022'",
+        )
+    )
 
 
 class NewsletterConfig(CollectingConfig):
@@ -240,7 +233,10 @@ class NewsletterConfig(CollectingConfig):
     cache_dir = c.Type(str, default=".cache/newsletter")
     privacy_k = PrivacyThreshold()
     editors_email = c.Optional(c.Type(str))
-    data_license = c.Optional(DataLicense())  # SPDX id; without one, no reuse is promised
+    # Without a licence for the published data, no reuse is promised.
+    data_license = c.Optional(
+        Matching(SPDX_ID, "an SPDX licence identifier such as 'CC-BY-4.0' or 'CC0-1.0'")
+    )
     charter = AllErrorsSubConfig(CharterOptions)
     flags = AllErrorsSubConfig(FlagsOptions)
     spaces = AllErrorsSubConfig(SpacesOptions)
@@ -320,12 +316,12 @@ def validate_options(block: dict[str, Any], config_file: str) -> NewsletterConfi
         raise ConfigError(config_file, flatten_problems(failed))
     # As MkDocs does: a misspelt option is a warning (an error under --strict),
     # shown by every command, not only by a build.
-    for key, message in flatten_problems([(k, Exception(m)) for k, m in warnings]):
+    for key, message in flatten_problems(warnings):
         log.warning("%s: %s: %s", config_file, key, message)
     return options
 
 
-def flatten_problems(failed: list[tuple[str, Exception]]) -> list[tuple[str, str]]:
+def flatten_problems(failed: Sequence[tuple[str, object]]) -> list[tuple[str, str]]:
     """('charter', 'branch: bad') -> ('plugins.newsletter.charter.branch', 'bad')."""
     problems = []
     for key, error in failed:

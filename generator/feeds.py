@@ -159,7 +159,7 @@ def xml_text(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
-def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> Any:
+def sub_element(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> Any:
     element = etree.SubElement(parent, tag, {k: xml_text(v) for k, v in attrs.items()})
     if text is not None:
         element.text = xml_text(text)
@@ -169,12 +169,12 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str
 def rss_feed(entries: list[dict[str, Any]], settings: Settings) -> bytes:
     nsmap = {"atom": ATOM_NS, "content": CONTENT_NS, "dc": DC_NS}
     rss = etree.Element("rss", version="2.0", nsmap=nsmap)  # type: ignore[arg-type]
-    channel = _sub(rss, "channel")
-    _sub(channel, "title", settings.site_name)
-    _sub(channel, "link", settings.site_url)
-    _sub(channel, "description", settings.site_description or settings.site_name)
-    _sub(channel, "language", "en")
-    _sub(
+    channel = sub_element(rss, "channel")
+    sub_element(channel, "title", settings.site_name)
+    sub_element(channel, "link", settings.site_url)
+    sub_element(channel, "description", settings.site_description or settings.site_name)
+    sub_element(channel, "language", "en")
+    sub_element(
         channel,
         f"{{{ATOM_NS}}}link",
         href=urljoin(settings.site_url, "feed.xml"),
@@ -183,55 +183,59 @@ def rss_feed(entries: list[dict[str, Any]], settings: Settings) -> bytes:
     )
     if entries:
         latest = max(e["updated"] for e in entries)
-        _sub(channel, "lastBuildDate", format_datetime(latest, usegmt=True))
+        sub_element(channel, "lastBuildDate", format_datetime(latest, usegmt=True))
     for entry in entries:
-        item = _sub(channel, "item")
-        _sub(item, "title", entry["title"])
-        _sub(item, "link", entry["url"])
-        _sub(item, "guid", entry["id"], isPermaLink="false")
-        _sub(item, "pubDate", format_datetime(entry["published"], usegmt=True))
-        _sub(item, "description", entry["summary"])
+        item = sub_element(channel, "item")
+        sub_element(item, "title", entry["title"])
+        sub_element(item, "link", entry["url"])
+        sub_element(item, "guid", entry["id"], isPermaLink="false")
+        sub_element(item, "pubDate", format_datetime(entry["published"], usegmt=True))
+        sub_element(item, "description", entry["summary"])
         for author in entry["authors"]:
-            _sub(item, f"{{{DC_NS}}}creator", author)
+            sub_element(item, f"{{{DC_NS}}}creator", author)
         for category in entry["categories"]:
-            _sub(item, "category", category)
-        _sub(item, f"{{{CONTENT_NS}}}encoded", entry["html"])
+            sub_element(item, "category", category)
+        sub_element(item, f"{{{CONTENT_NS}}}encoded", entry["html"])
     return etree.tostring(rss, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def atom_feed(entries: list[dict[str, Any]], settings: Settings) -> bytes:
     feed = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})  # type: ignore[dict-item]
     feed.set(XML_BASE, settings.site_url)
-    _sub(feed, f"{{{ATOM_NS}}}id", f"tag:{settings.tag_authority}:feed")
-    _sub(feed, f"{{{ATOM_NS}}}title", settings.site_name)
+    sub_element(feed, f"{{{ATOM_NS}}}id", f"tag:{settings.tag_authority}:feed")
+    sub_element(feed, f"{{{ATOM_NS}}}title", settings.site_name)
     if settings.site_description:
-        _sub(feed, f"{{{ATOM_NS}}}subtitle", settings.site_description)
+        sub_element(feed, f"{{{ATOM_NS}}}subtitle", settings.site_description)
     latest = max((e["updated"] for e in entries), default=None)
     if latest is not None:
-        _sub(feed, f"{{{ATOM_NS}}}updated", latest.isoformat())
-    _sub(
+        sub_element(feed, f"{{{ATOM_NS}}}updated", latest.isoformat())
+    sub_element(
         feed,
         f"{{{ATOM_NS}}}link",
         rel="self",
         type="application/atom+xml",
         href=urljoin(settings.site_url, "atom.xml"),
     )
-    _sub(feed, f"{{{ATOM_NS}}}link", rel="alternate", type="text/html", href=settings.site_url)
-    author = _sub(feed, f"{{{ATOM_NS}}}author")
-    _sub(author, f"{{{ATOM_NS}}}name", settings.site_name)
+    sub_element(
+        feed, f"{{{ATOM_NS}}}link", rel="alternate", type="text/html", href=settings.site_url
+    )
+    author = sub_element(feed, f"{{{ATOM_NS}}}author")
+    sub_element(author, f"{{{ATOM_NS}}}name", settings.site_name)
     for entry in entries:
-        item = _sub(feed, f"{{{ATOM_NS}}}entry")
-        _sub(item, f"{{{ATOM_NS}}}id", entry["id"])
-        _sub(item, f"{{{ATOM_NS}}}title", entry["title"])
-        _sub(item, f"{{{ATOM_NS}}}link", rel="alternate", type="text/html", href=entry["url"])
-        _sub(item, f"{{{ATOM_NS}}}published", entry["published"].isoformat())
-        _sub(item, f"{{{ATOM_NS}}}updated", entry["updated"].isoformat())
+        item = sub_element(feed, f"{{{ATOM_NS}}}entry")
+        sub_element(item, f"{{{ATOM_NS}}}id", entry["id"])
+        sub_element(item, f"{{{ATOM_NS}}}title", entry["title"])
+        sub_element(
+            item, f"{{{ATOM_NS}}}link", rel="alternate", type="text/html", href=entry["url"]
+        )
+        sub_element(item, f"{{{ATOM_NS}}}published", entry["published"].isoformat())
+        sub_element(item, f"{{{ATOM_NS}}}updated", entry["updated"].isoformat())
         for name in entry["authors"]:
-            _sub(_sub(item, f"{{{ATOM_NS}}}author"), f"{{{ATOM_NS}}}name", name)
+            sub_element(sub_element(item, f"{{{ATOM_NS}}}author"), f"{{{ATOM_NS}}}name", name)
         for category in entry["categories"]:
-            _sub(item, f"{{{ATOM_NS}}}category", term=category)
-        _sub(item, f"{{{ATOM_NS}}}summary", entry["summary"])
-        _sub(item, f"{{{ATOM_NS}}}content", entry["html"], type="html")
+            sub_element(item, f"{{{ATOM_NS}}}category", term=category)
+        sub_element(item, f"{{{ATOM_NS}}}summary", entry["summary"])
+        sub_element(item, f"{{{ATOM_NS}}}content", entry["html"], type="html")
     return etree.tostring(feed, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 

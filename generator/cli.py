@@ -84,8 +84,6 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from .publish import correct_prose, publish_issue
     from .seasons import issue_window
 
@@ -93,7 +91,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     issue_window(args.slug)  # a bad slug is named before anything else
     # The editor's action is dated here, from the clock; library code never reads it.
     now = datetime.now(UTC).replace(microsecond=0)
-    docs_dir = Path(_docs_dir(settings.config_file))
+    docs_dir = settings.docs_dir or settings.path("docs")  # load_settings reads docs_dir
     if args.correction is not None:
         issue = correct_prose(
             settings, args.slug, reason=args.correction, now=now, docs_dir=docs_dir
@@ -103,12 +101,6 @@ def cmd_publish(args: argparse.Namespace) -> int:
     issue = publish_issue(settings, args.slug, now=now, docs_dir=docs_dir)
     log.info("published %s (data sha256 %s)", issue.slug, issue.meta.data_sha256)
     return 0
-
-
-def _docs_dir(config_file: os.PathLike[str]) -> str:
-    from mkdocs.config import load_config
-
-    return str(load_config(str(config_file)).docs_dir)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -227,13 +227,6 @@ class MissingSections:
         self._pool, self._results = None, None
 
 
-def render_missing_sections(issues: list[Issue], tz: str, cache: FragmentCache) -> int:
-    """Render the sections the cache lacks on every processor; how many were rendered."""
-    with MissingSections(issues, tz, cache) as sections:
-        pass
-    return sections.rendered
-
-
 def _held_sections(
     issue: Issue, tz: str, slots: Slots, cache: FragmentCache | None
 ) -> list[dict[str, Any]]:
@@ -343,8 +336,6 @@ def site_pages(
     issues: list[Issue], settings: Settings, slots: Slots, cache: FragmentCache | None = None
 ) -> dict[str, str]:
     """Every generated page source, keyed by its path under the docs folder."""
-    if cache is not None:
-        render_missing_sections(issues, settings.timezone, cache)
     pages = {
         "index.md": home_page(issues, settings),
         "issues/index.md": archive_page(issues, settings),

@@ -61,17 +61,20 @@ def test_a_cold_cache_is_filled_on_every_processor_with_what_one_process_renders
 ) -> None:
     from generator.config import load_settings
     from generator.issues import load_issues
-    from generator.render import SECTIONS, render_missing_sections, section_fragments
+    from generator.render import SECTIONS, MissingSections, section_fragments
 
     from .conftest import REPO
 
     settings = load_settings(REPO / "mkdocs.yml")
     issues = load_issues(settings.issues_dir, include_drafts=False)
     cache = FragmentCache(tmp_path)
-    rendered = render_missing_sections(issues, settings.timezone, cache)
+    with MissingSections(issues, settings.timezone, cache) as first:
+        pass
     expected = sum(len(i.data["sections"]) for i in issues if i.data)
-    assert rendered == expected > 24  # the pool ran (it gives way below 24 sections)
-    assert render_missing_sections(issues, settings.timezone, cache) == 0
+    assert first.rendered == expected > 24  # the pool ran (it gives way below 24 sections)
+    with MissingSections(issues, settings.timezone, cache) as again:
+        pass
+    assert again.rendered == 0
     for issue in issues[-3:]:
         from_pool = section_fragments(issue, settings.timezone, cache)
         one_by_one = section_fragments(issue, settings.timezone, None)

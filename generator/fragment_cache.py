@@ -4,7 +4,7 @@ Rendering sections (tables, charts) is most of a build's own work, and the
 data of a published issue never changes. So each fragment is stored under a
 key made of the issue's data.json digest, the section, the time zone, and a
 fingerprint of everything that renders: the generator's code and templates
-and the versions of the libraries that draw or minify (pygal, jinja2,
+and the versions of the libraries that render or minify (jinja2,
 markupsafe, nh3, minify-html).
 A change to any of them is a new key, so a hit is byte for byte what a fresh
 render gives, and a build with a cold cache writes the same site.
@@ -26,7 +26,7 @@ from importlib import metadata
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
-DRAWING_LIBRARIES = ("pygal", "jinja2", "markupsafe", "nh3", "minify-html")
+DRAWING_LIBRARIES = ("jinja2", "markupsafe", "nh3", "minify-html")
 
 
 @functools.cache

@@ -21,7 +21,7 @@ def test_bar_chart_is_static_svg_with_every_label_and_marker() -> None:
     assert root is not None and soup.contents[0] is root  # one element, ready to inline
     assert root["aria-hidden"] == "true" and "nl-chart-svg" in root["class"]
     assert soup.find("script") is None
-    assert "<!--" not in svg  # pygal's comments carry the build date
+    assert "<!--" not in svg
     texts = {t.get_text() for t in soup.find_all("text")}
     assert set(LABELS) <= texts
     assert {"1,234", "<10", "0", "withheld"} <= texts
@@ -31,8 +31,31 @@ def test_a_suppressed_value_gets_no_bar() -> None:
     soup = parse(charts.bar_chart(["a", "b"], [0, "<10"]))
     values = {t.get_text() for t in soup.select(".text-overlay text")}
     assert values == {"0", "<10"}
-    widths = [float(r.get("width", 0)) for r in soup.select(".series rect")]
-    assert widths == [0.0, 0.0]  # pygal leaves out a zero width
+    assert soup.select(".series rect") == []  # neither a zero nor "<10" draws a bar
+
+
+def test_bars_are_in_proportion_and_any_count_shows() -> None:
+    soup = parse(charts.bar_chart(["a", "b", "c"], [1000, 500, 1]))
+    widths = [float(r["width"]) for r in soup.select(".series rect")]
+    assert abs(widths[0] - 2 * widths[1]) <= 1 and widths[1] > widths[2] >= 1
+
+
+def test_labels_stay_text() -> None:
+    hostile = '<script>alert(1)</script>"&'
+    for svg in (
+        charts.bar_chart([hostile], [12]),
+        charts.line_chart([hostile, "b"], {hostile: [1, 2]}, axis_label=hostile),
+    ):
+        soup = parse(svg)
+        assert soup.find("script") is None
+        assert hostile in {t.get_text() for t in soup.find_all("text")}
+
+
+def test_value_axis_steps_are_round_and_whole() -> None:
+    assert charts.nice_ticks(140) == [0, 50, 100, 150]
+    assert charts.nice_ticks(3) == [0, 1, 2, 3]
+    assert charts.nice_ticks(0) == [0, 1]
+    assert charts.nice_ticks(12_345)[-1] >= 12_345 and len(charts.nice_ticks(12_345)) <= 8
 
 
 def test_same_data_same_bytes() -> None:
@@ -40,7 +63,7 @@ def test_same_data_same_bytes() -> None:
     again = charts.bar_chart(list(LABELS), list(VALUES))
     other = charts.bar_chart(LABELS, [1, 2, 3, 4])
     assert first == again != other
-    assert parse(first).svg.get("id") is None  # pygal's random id is not kept
+    assert parse(first).svg.get("id") is None
 
 
 def test_charts_keep_only_what_is_drawn_and_styled_by_the_site_stylesheet() -> None:

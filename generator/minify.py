@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import partial
 from pathlib import Path
 
 import minify_html
@@ -29,6 +30,7 @@ import rcssmin
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 
+from .background import Background
 from .fragment_cache import FragmentCache
 
 # Whitespace between two tags, with a line break in it: one line break shows the same.
@@ -49,14 +51,40 @@ def minify_css(text: str) -> str:
 
 
 class PageMinifier:
-    """Minified pages, from the fragment cache when a page is unchanged."""
+    """Minified pages, from the fragment cache when a page is unchanged.
+
+    Between `start()` and `finish()` (a site build), a page the cache lacks is
+    minified by a worker process while MkDocs builds the next pages: it is
+    written as it is first, and `finish()` writes it again minified.
+    """
 
     def __init__(self, cache_dir: Path):
         self.cache = FragmentCache(cache_dir)
+        self._background: Background | None = None
+        self._waiting: list[tuple[tuple[str, ...], str, str]] = []  # key, written to, page
 
-    def __call__(self, html: str) -> str:
-        digest = hashlib.sha256(html.encode()).hexdigest()
-        return self.cache.fragment(("page", digest), lambda: minify_page(html))
+    def start(self) -> None:
+        self._background = Background(self.cache)
+
+    def __call__(self, html: str, written_to: str | None = None) -> str:
+        key = ("page", hashlib.sha256(html.encode()).hexdigest())
+        background = self._background
+        if written_to and background and background.add(key, partial(minify_page, html)):
+            self._waiting.append((key, written_to, html))
+            return html
+        return self.cache.fragment(key, partial(minify_page, html))
+
+    def finish(self, *, keep: bool = True) -> None:
+        """Write each page the worker minified over its first output (unless not `keep`)."""
+        background, self._background = self._background, None
+        if background is None:
+            return
+        background.finish(keep=keep)
+        waiting, self._waiting = self._waiting, []
+        for key, written_to, html in waiting if keep else ():
+            # From the worker, or minified here if it failed.
+            text = self.cache.fragment(key, partial(minify_page, html))
+            Path(written_to).write_bytes(text.encode("utf-8", errors="xmlcharrefreplace"))
 
 
 def minify_extra_css(files: Files, config: MkDocsConfig) -> None:

@@ -109,13 +109,23 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         # The theme's templates, compiled once and kept with our fragments.
         env.bytecode_cache = compiled_template_cache(self.settings(config).cache_dir)
+        self.minify.start()  # the pages are built next
         return env
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         if self._marked is not None:
             self._marked.active = False
             self._marked = None
-        return self.minify(output)
+        return self.minify(output, page.file.abs_dest_path)
+
+    # Before any other plugin's: the pages are final from here on.
+    @event_priority(100)
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self.minify.finish()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if hasattr(self, "minify"):  # set once on_config ran
+            self.minify.finish(keep=False)
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         settings = self.settings(config)

@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import html
 import importlib
-import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_all_start_methods, get_context
 from typing import Any
 
 import yaml
@@ -28,8 +25,6 @@ from .seasons import SEASON_LABELS, following_season
 from .slots import Slots
 from .templating import make_environment
 
-# Fewer sections than this render faster in this process than in a pool.
-PARALLEL_FROM = 24
 # libyaml's emitter when PyYAML has it: the same safe output, several times faster.
 SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -148,83 +143,6 @@ def _rendered(
 
 def _section_parts(kind: SectionKind, tz: str) -> tuple[str, ...]:
     return (kind.key, kind.renderer, tz)
-
-
-def _render_jobs(jobs: list[tuple[str, Any, str]]) -> list[str]:
-    """(renderer, section, tz) -> HTML, in a worker process."""
-    return [_renderer(renderer)(section, tz=tz) for renderer, section, tz in jobs]
-
-
-# A section to render: its cache key, and (renderer, section, tz) for a worker.
-_Missing = tuple[tuple[str, ...], tuple[str, Any, str]]
-
-
-def _missing_sections(issues: list[Issue], tz: str, cache: FragmentCache) -> list[_Missing]:
-    """Each section the cache lacks."""
-    missing = []
-    for issue in issues:
-        sections = (issue.data or {}).get("sections", {})
-        for kind in SECTIONS:
-            if kind.key not in sections or issue.data_digest is None:
-                continue
-            key = (issue.data_digest, *_section_parts(kind, tz))
-            if not cache.has(key):
-                missing.append((key, (kind.renderer, sections[kind.key], tz)))
-    return missing
-
-
-class MissingSections:
-    """The sections the cache lacks, rendered in worker processes while the caller goes on.
-
-    Only worth it on a cold cache (a fresh clone, a new generator version).
-    Use as a context manager: the workers start on entry; on exit their HTML
-    is put in the cache. The site's other pages are built in between, so the
-    main process is not idle while the workers draw charts. Anything that
-    goes wrong is left to the one-by-one rendering that follows, which raises
-    the same error with its usual message.
-    """
-
-    def __init__(self, issues: list[Issue], tz: str, cache: FragmentCache) -> None:
-        self.cache = cache
-        self.missing = _missing_sections(issues, tz, cache)
-        self.rendered = 0
-        self._pool: ProcessPoolExecutor | None = None
-        self._results: Any = None
-        self._batches: list[list[_Missing]] = []
-
-    def __enter__(self) -> MissingSections:
-        workers = min(os.cpu_count() or 1, 8)
-        if len(self.missing) < PARALLEL_FROM or workers < 2:
-            return self
-        self._batches = [self.missing[start :: workers * 4] for start in range(workers * 4)]
-        # Workers start from a clean process, not a fork of this one: forking a
-        # process that runs threads (`serve`'s reloader, a test's browser) can
-        # crash the child.
-        method = "forkserver" if "forkserver" in get_all_start_methods() else "spawn"
-        try:
-            self._pool = ProcessPoolExecutor(workers, mp_context=get_context(method))
-            jobs = [[job for _, job in batch] for batch in self._batches]
-            self._results = self._pool.map(_render_jobs, jobs)
-        except Exception:  # noqa: BLE001 - see the class docstring
-            self._close()
-        return self
-
-    def __exit__(self, error_type: type[BaseException] | None, *_: object) -> None:
-        try:
-            if self._results is not None and error_type is None:
-                for batch, htmls in zip(self._batches, self._results, strict=True):
-                    for (key, _), html in zip(batch, htmls, strict=True):
-                        self.cache.put(key, html)
-                self.rendered = len(self.missing)
-        except Exception:  # noqa: BLE001 - see the class docstring
-            self.rendered = 0
-        finally:
-            self._close()
-
-    def _close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-        self._pool, self._results = None, None
 
 
 def _held_sections(

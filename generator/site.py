@@ -8,16 +8,18 @@ reach the pages and feeds, unless `include_drafts` (used by `serve`).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .background import Background
 from .config import Settings
 from .feeds import site_feeds, subscribe_page
 from .fragment_cache import FragmentCache
 from .issues import Issue, load_issues
-from .render import MissingSections, issue_meta, site_pages
+from .render import issue_meta, site_pages
 from .slots import Slots
 
 
@@ -43,117 +45,116 @@ def _archive_state(issues: list[Issue], settings: Settings) -> str:
     return json.dumps(state, sort_keys=True)
 
 
-def _cached_pages(
-    cache: FragmentCache | None,
-    name: str,
-    issues: list[Issue],
-    settings: Settings,
-    build: Callable[[Slots | None], dict[str, str]],
-    slots: Slots,
-) -> dict[str, str]:
-    """`build(slots)`'s pages, from the cache when the issues are as they were.
+@dataclass(frozen=True)
+class ArchivePages:
+    """Pages built from every issue's data, and the cache key they are kept under.
 
-    The fragments the pages hold are cached with them and held in `slots` again.
+    `build` takes `slots=` and returns {docs path: source}; it is picklable (a
+    functools.partial of a module function), so a worker process can run it.
     """
-    if cache is None:
-        return build(slots)
 
-    def render() -> str:
+    key: tuple[str, ...]
+    build: Callable[..., dict[str, str]]
+
+    def render(self) -> str:
+        """The pages and the fragments they hold, as JSON for the cache."""
         own = Slots()
-        pages = build(own)
+        pages = self.build(slots=own)
         held = [[f.html, f.searchable] for f in own.fragments.values()]
         return json.dumps({"pages": pages, "held": held}, sort_keys=True)
 
-    stored = json.loads(cache.fragment((name, _archive_state(issues, settings)), render))
-    for fragment, searchable in stored["held"]:
-        slots.hold(fragment, searchable=searchable)
-    return stored["pages"]  # type: ignore[no-any-return]
+    def pages(self, cache: FragmentCache | None, slots: Slots) -> dict[str, str]:
+        """The pages, from the cache when the issues are as they were.
+
+        The fragments the pages hold are cached with them and held in `slots` again.
+        """
+        if cache is None:
+            return self.build(slots=slots)
+        stored = json.loads(cache.fragment(self.key, self.render))
+        for fragment, searchable in stored["held"]:
+            slots.hold(fragment, searchable=searchable)
+        return stored["pages"]  # type: ignore[no-any-return]
 
 
-def charter_files(
-    issues: list[Issue],
-    settings: Settings,
-    cache: FragmentCache | None,
-    slots: Slots,
-) -> dict[str, str]:
+def _archive(
+    name: str, issues: list[Issue], settings: Settings, build: Callable[..., dict[str, str]]
+) -> ArchivePages:
+    return ArchivePages((name, _archive_state(issues, settings)), build)
+
+
+def charter_archive(issues: list[Issue], settings: Settings) -> ArchivePages | None:
+    from .charter_pages import charter_pages
+
     found = published_sections(issues, "charter")
     if not found:
-        return {}
-
-    def build(held: Slots | None) -> dict[str, str]:
-        from .charter_pages import charter_pages
-
-        return charter_pages([(i.slug, s) for i, s in found], tz=settings.timezone, slots=held)
-
-    return _cached_pages(cache, "charter-pages", issues, settings, build, slots)
+        return None
+    pairs = [(i.slug, s) for i, s in found]
+    build = functools.partial(charter_pages, pairs, tz=settings.timezone)
+    return _archive("charter-pages", issues, settings, build)
 
 
-def transparency_files(
-    issues: list[Issue],
-    settings: Settings,
-    cache: FragmentCache | None,
-    slots: Slots,
-) -> dict[str, str]:
+def transparency_archive(issues: list[Issue], settings: Settings) -> ArchivePages | None:
+    from .transparency_pages import transparency_pages
+
     published = [i for i in issues if i.is_published]
     found = published_sections(published, "transparency")
     if not found:
-        return {}
-
-    def build(held: Slots | None) -> dict[str, str]:
-        from .transparency_pages import transparency_pages
-
-        metas = [(issue_meta(i, settings.timezone), s) for i, s in found]
-        return transparency_pages(metas, held, settings.options.data_license)
-
+        return None
+    metas = [(issue_meta(i, settings.timezone), s) for i, s in found]
+    build = functools.partial(transparency_pages, metas, license=settings.options.data_license)
     # The Data Package names the data's licence too.
     name = "\0".join(("transparency-pages", settings.options.data_license or ""))
-    return _cached_pages(cache, name, published, settings, build, slots)
+    return _archive(name, published, settings, build)
 
 
-def spaces_files(
-    issues: list[Issue],
-    settings: Settings,
-    cache: FragmentCache | None,
-    slots: Slots,
-) -> dict[str, str]:
+def spaces_archive(issues: list[Issue], settings: Settings) -> ArchivePages | None:
+    from .spaces_pages import spaces_pages
+
     found = published_sections(issues, "spaces")
     if not found:
-        return {}
-
-    def build(held: Slots | None) -> dict[str, str]:
-        from .spaces_pages import spaces_pages
-
-        return spaces_pages(found[-1][1], tz=settings.timezone, slots=held)
-
-    return _cached_pages(cache, "spaces-pages", issues, settings, build, slots)
+        return None
+    build = functools.partial(spaces_pages, found[-1][1], tz=settings.timezone)
+    return _archive("spaces-pages", issues, settings, build)
 
 
-def charter_feed_files(
-    issues: list[Issue], settings: Settings, cache: FragmentCache | None = None
-) -> dict[str, bytes]:
+def charter_feed_pages(
+    pairs: list[tuple[str, dict[str, Any]]],
+    *,
+    site: tuple[str, str, str],
+    tz: str,
+    slots: Slots | None = None,
+) -> dict[str, str]:
+    from .charter_feed import charter_atom_feed
+
+    site_url, site_name, tag_authority = site
+    feed = charter_atom_feed(
+        pairs, site_url=site_url, site_name=site_name, tag_authority=tag_authority, tz=tz
+    )
+    return {"charter/atom.xml": feed.decode("utf-8")}
+
+
+def charter_feed_archive(issues: list[Issue], settings: Settings) -> ArchivePages | None:
     """/charter/atom.xml: one entry per material change, from published issues only."""
     published = [i for i in issues if i.is_published]
     found = published_sections(published, "charter")
     if not found:
-        return {}
-
-    def build(_: Slots | None) -> dict[str, str]:
-        from .charter_feed import charter_atom_feed
-
-        feed = charter_atom_feed(
-            [(i.slug, s) for i, s in found],
-            site_url=settings.site_url,
-            site_name=settings.site_name,
-            tag_authority=settings.tag_authority,
-            tz=settings.timezone,
-        )
-        return {"charter/atom.xml": feed.decode("utf-8")}
-
+        return None
     # The feed also depends on the site's address, name and tag authority.
     site = (settings.site_url, settings.site_name, settings.tag_authority)
-    name = "\0".join(("charter-feed", *site))
-    pages = _cached_pages(cache, name, published, settings, build, Slots())
-    return {path: text.encode("utf-8") for path, text in pages.items()}
+    pairs = [(i.slug, s) for i, s in found]
+    build = functools.partial(charter_feed_pages, pairs, site=site, tz=settings.timezone)
+    return _archive("\0".join(("charter-feed", *site)), published, settings, build)
+
+
+def archives(issues: list[Issue], settings: Settings) -> list[ArchivePages]:
+    """Every archive-wide set of pages the issues have data for, the largest first."""
+    found = (
+        transparency_archive(issues, settings),
+        charter_archive(issues, settings),
+        spaces_archive(issues, settings),
+        charter_feed_archive(issues, settings),
+    )
+    return [archive for archive in found if archive is not None]
 
 
 def data_downloads(issues: list[Issue]) -> dict[str, bytes]:
@@ -227,23 +228,28 @@ def site_files(
 ) -> GeneratedSite:
     issues = load_issues(settings.issues_dir, include_drafts=include_drafts)
     slots, cache = Slots(), FragmentCache(settings.cache_dir)
-    # On a cold cache, worker processes draw the issues' sections while this
-    # process builds the pages made from every issue.
-    with MissingSections(issues, settings.timezone, cache):
-        archive_files = {
-            **charter_files(issues, settings, cache, slots),
-            **transparency_files(issues, settings, cache, slots),
-            **spaces_files(issues, settings, cache, slots),
-        }
-    pages = site_pages(issues, settings, slots, cache)
+    archive = archives(issues, settings)
+    # On a cold cache, a worker process builds the archive-wide pages while
+    # this one draws the issues' sections, pages and feeds.
+    with Background(cache) as background:
+        for pages_of_archive in archive:
+            background.add(pages_of_archive.key, pages_of_archive.render)
+        pages = site_pages(issues, settings, slots, cache)
+        published = [i for i in issues if i.is_published]
+        feeds = site_feeds(published, pages, settings, markdown, slots, cache)
     files: dict[str, str | bytes] = {}
     files.update(pages)
-    files.update(archive_files)
+    for pages_of_archive in archive:
+        built = pages_of_archive.pages(cache, slots)
+        files.update({path: _encoded(path, text) for path, text in built.items()})
     files.update(placeholder_pages(files))
     files.update(data_downloads(issues))
     files["data/index.md"] = data_index_page(files, issues, settings, slots)
-    published = [i for i in issues if i.is_published]
-    files.update(site_feeds(published, pages, settings, markdown, slots, cache))
-    files.update(charter_feed_files(issues, settings, cache))
+    files.update(feeds)
     files["subscribe.md"] = subscribe_page(settings)
     return GeneratedSite(files, slots)
+
+
+def _encoded(path: str, text: str) -> str | bytes:
+    # Feeds are written as bytes, as the site feeds are.
+    return text.encode("utf-8") if path.endswith(".xml") else text

@@ -7,6 +7,7 @@ feed entries) are untrusted and must reach HTML as text.
 from __future__ import annotations
 
 import functools
+import re
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -55,11 +56,13 @@ def md_escape(value: str) -> str:
 # text they can reorder what a reader sees around them (a title that appears to
 # say something else), so they never reach a page.
 BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+_ANY_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def without_bidi_controls(value: object) -> object:
     """Applied to every `{{ }}` output; Markup stays Markup."""
-    if isinstance(value, str) and not value.isascii():
+    # Searching first: most text has none, and translating copies the whole text.
+    if isinstance(value, str) and not value.isascii() and _ANY_BIDI_CONTROL.search(value):
         return type(value)(value.translate(BIDI_CONTROLS))
     return value
 

@@ -56,48 +56,80 @@ def test_opening_a_new_fingerprint_removes_older_ones(tmp_path: Path) -> None:
     assert not stale.exists() and cache.folder.is_dir()
 
 
-def test_a_cold_cache_is_filled_on_every_processor_with_what_one_process_renders(
+def _sample_archives() -> list:
+    from generator.config import load_settings
+    from generator.issues import load_issues
+    from generator.site import archives
+
+    from .conftest import REPO
+
+    settings = load_settings(REPO / "mkdocs.yml")
+    return archives(load_issues(settings.issues_dir, include_drafts=False), settings)
+
+
+def test_a_cold_cache_is_filled_by_the_worker_with_what_this_process_renders(
     tmp_path: Path,
 ) -> None:
-    from generator.config import load_settings
-    from generator.issues import load_issues
-    from generator.render import SECTIONS, MissingSections, section_fragments
+    from generator.background import Background
 
-    from .conftest import REPO
-
-    settings = load_settings(REPO / "mkdocs.yml")
-    issues = load_issues(settings.issues_dir, include_drafts=False)
+    found = _sample_archives()
+    assert len(found) == 4  # transparency, charter, Spaces, the charter feed
     cache = FragmentCache(tmp_path)
-    with MissingSections(issues, settings.timezone, cache) as first:
-        pass
-    expected = sum(len(i.data["sections"]) for i in issues if i.data)
-    assert first.rendered == expected > 24  # the pool ran (it gives way below 24 sections)
-    with MissingSections(issues, settings.timezone, cache) as again:
-        pass
+    with Background(cache) as first:
+        assert all(first.add(a.key, a.render) for a in found)
+    assert first.rendered == 4
+    with Background(cache) as again:
+        assert not any(again.add(a.key, a.render) for a in found)  # the cache has them
     assert again.rendered == 0
-    for issue in issues[-3:]:
-        from_pool = section_fragments(issue, settings.timezone, cache)
-        one_by_one = section_fragments(issue, settings.timezone, None)
-        assert from_pool == one_by_one
-        assert len(from_pool) == len(SECTIONS)
-    assert cache.misses == 0  # every fragment above came from the pool's work
+    for archive in found:
+        assert cache.fragment(archive.key, lambda: "not rendered") == archive.render()
+    assert cache.misses == 0  # every page above came from the worker's work
 
 
-def test_a_failure_while_the_workers_draw_keeps_nothing_they_drew(tmp_path: Path) -> None:
+def test_a_failure_while_the_worker_renders_keeps_nothing_it_rendered(tmp_path: Path) -> None:
     import pytest
 
-    from generator.config import load_settings
-    from generator.issues import load_issues
-    from generator.render import MissingSections
+    from generator.background import Background
 
-    from .conftest import REPO
-
-    settings = load_settings(REPO / "mkdocs.yml")
-    issues = load_issues(settings.issues_dir, include_drafts=False)
+    found = _sample_archives()
     cache = FragmentCache(tmp_path)
-    with pytest.raises(RuntimeError, match="archive pages failed"):
-        with MissingSections(issues, settings.timezone, cache) as sections:
-            assert len(sections.missing) > 24
-            raise RuntimeError("archive pages failed")
-    assert sections.rendered == 0
-    assert not any(cache.has(key) for key, _ in sections.missing)
+    with pytest.raises(RuntimeError, match="issue pages failed"):
+        with Background(cache) as background:
+            for archive in found:
+                background.add(archive.key, archive.render)
+            raise RuntimeError("issue pages failed")
+    assert background.rendered == 0
+    assert not any(cache.has(a.key) for a in found)
+
+
+def test_pages_minified_by_the_worker_are_written_again_minified(tmp_path: Path) -> None:
+    from generator.minify import PageMinifier, minify_page
+
+    page = (
+        "<html><head><title>t</title></head><body>\n  <p>  one  </p>\n  <p>two</p>\n</body></html>"
+    )
+    minifier = PageMinifier(tmp_path / "cache")
+    written = tmp_path / "index.html"
+    written.write_text(page)
+    minifier.start()
+    assert minifier(page, str(written)) == page  # MkDocs writes it as it is first
+    minifier.finish()
+    assert written.read_text() == minify_page(page) != page
+    # Cached: the next build takes it from the cache at once.
+    minifier.start()
+    assert minifier(page, str(written)) == minify_page(page)
+    minifier.finish()
+
+
+def test_a_failed_build_keeps_no_page_the_worker_minified(tmp_path: Path) -> None:
+    from generator.minify import PageMinifier
+
+    page = "<html><body>\n  <p>  one  </p>\n</body></html>"
+    minifier = PageMinifier(tmp_path / "cache")
+    written = tmp_path / "index.html"
+    written.write_text(page)
+    minifier.start()
+    minifier(page, str(written))
+    minifier.finish(keep=False)
+    assert written.read_text() == page
+    assert minifier.cache.misses == 0 and not list(minifier.cache.folder.glob("*.html"))

@@ -1,0 +1,89 @@
+"""Fragments rendered in a worker process while the build goes on.
+
+On a cold fragment cache (a fresh clone, a new generator version), a worker
+renders what the cache lacks while this process goes on with other work,
+and its results go into the cache, where the build then finds them:
+
+- the pages built from every issue's data (charter, transparency, Spaces,
+  the charter feed), while this process draws the issues' sections, pages
+  and feeds (generator.site);
+- the minified pages, while MkDocs builds the next ones (generator.minify).
+
+A warm cache starts no process at all.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing import get_all_start_methods, get_context
+
+from .fragment_cache import FragmentCache
+
+Key = tuple[str, ...]
+
+
+def _render(render: Callable[[], str]) -> str:
+    """In a worker process."""
+    return render()
+
+
+class Background:
+    """Renders what the cache lacks in a worker process while the caller goes on.
+
+    `add(key, render)` hands a job to the worker: `render` must be picklable
+    (a module-level function, a functools.partial of one, or a bound method
+    of a picklable object). `finish()` puts the results in the cache, or,
+    after a failure elsewhere (`keep=False`), keeps nothing. Also a context
+    manager, which finishes on exit. Anything that goes wrong in the worker
+    is left to the one-by-one rendering that follows (the cache still lacks
+    the key), which raises the same error with its usual message.
+    """
+
+    def __init__(self, cache: FragmentCache) -> None:
+        self.cache = cache
+        self.rendered = 0
+        self._pool: ProcessPoolExecutor | None = None
+        self._unavailable = (os.cpu_count() or 1) < 2  # rendering later here is as fast
+        self._jobs: list[tuple[Key, Future[str]]] = []
+
+    def add(self, key: Key, render: Callable[[], str]) -> bool:
+        """Whether the worker took the job (not if the cache has it, or there is no worker)."""
+        if self.cache.has(key) or not self._start():
+            return False
+        assert self._pool is not None
+        try:
+            self._jobs.append((key, self._pool.submit(_render, render)))
+        except Exception:  # noqa: BLE001 - see the class docstring
+            return False
+        return True
+
+    def _start(self) -> bool:
+        if self._pool is None and not self._unavailable:
+            # A clean process, not a fork of this one: forking a process that
+            # runs threads (`serve`'s reloader, a test's browser) can crash the child.
+            method = "forkserver" if "forkserver" in get_all_start_methods() else "spawn"
+            try:
+                self._pool = ProcessPoolExecutor(1, mp_context=get_context(method))
+            except Exception:  # noqa: BLE001 - see the class docstring
+                self._unavailable = True
+        return self._pool is not None
+
+    def finish(self, *, keep: bool = True) -> None:
+        try:
+            for key, job in self._jobs if keep else ():
+                self.cache.put(key, job.result())
+                self.rendered += 1
+        except Exception:  # noqa: BLE001 - see the class docstring
+            pass
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool, self._jobs = None, []
+
+    def __enter__(self) -> Background:
+        return self
+
+    def __exit__(self, error_type: type[BaseException] | None, *_: object) -> None:
+        self.finish(keep=error_type is None)

@@ -73,10 +73,12 @@ class Background:
     def finish(self, *, keep: bool = True) -> None:
         try:
             for key, job in self._jobs if keep else ():
-                self.cache.put(key, job.result())
+                try:
+                    text = job.result()
+                except Exception:  # noqa: BLE001 - see the class docstring; the rest stay
+                    continue
+                self.cache.put(key, text)
                 self.rendered += 1
-        except Exception:  # noqa: BLE001 - see the class docstring
-            pass
         finally:
             if self._pool is not None:
                 self._pool.shutdown(wait=True, cancel_futures=True)

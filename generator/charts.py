@@ -69,12 +69,15 @@ def bar_chart(labels: Sequence[str], values: Sequence[PublishedValue]) -> str:
     value, and the unit is in the caption and the table. A suppressed value
     or a zero draws no bar, only its printed form.
     """
-    width, band = 640, 30
+    band = 30
     height = 40 + band * max(len(labels), 1)
     left = max((_text_width(label) for label in labels), default=0) + 25
-    plot = width - left - 20
-    # Headroom past the longest bar for its printed value.
-    top_value = (max((_number(v) or 0 for v in values), default=0) or 1) * 1.15
+    # Room past the longest bar for any printed value.
+    room = max((_text_width(_shown(v), VALUE_SIZE) for v in values), default=0) + 16
+    # Wider than usual only for very long labels: the page scales the chart down.
+    width = max(640, round(left + room + 160))
+    plot = width - left - room
+    top_value = max((_number(v) or 0 for v in values), default=0) or 1
     bars, labels_svg, printed = [], [], []
     for row, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = TOP + row * band + band / 2  # the middle of the row

@@ -112,6 +112,9 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.minify.start()  # the pages are built next
         return env
 
+    # After every other plugin's: a page is minified as it is finally written, also
+    # when the worker minifies it and on_post_build writes it again.
+    @event_priority(-100)
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         if self._marked is not None:
             self._marked.active = False

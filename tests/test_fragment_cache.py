@@ -133,3 +133,16 @@ def test_a_failed_build_keeps_no_page_the_worker_minified(tmp_path: Path) -> Non
     minifier.finish(keep=False)
     assert written.read_text() == page
     assert minifier.cache.misses == 0 and not list(minifier.cache.folder.glob("*.html"))
+
+
+def test_a_job_that_fails_in_the_worker_leaves_the_others_results(tmp_path: Path) -> None:
+    from functools import partial
+
+    from generator.background import Background
+
+    cache = FragmentCache(tmp_path)
+    with Background(cache) as background:
+        assert background.add(("broken",), partial(int, "not a number"))
+        assert background.add(("fine",), partial(str, 42))
+    assert background.rendered == 1
+    assert cache.has(("fine",)) and not cache.has(("broken",))

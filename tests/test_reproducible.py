@@ -79,3 +79,24 @@ def test_dates_come_from_the_data_not_the_clock(sample: Path, tmp_path: Path) ->
     today = datetime.now(UTC).date().isoformat()
     if today != "2026-09-23":
         assert not [p for p, content in tree(site).items() if today.encode() in content]
+
+
+def test_what_other_plugins_add_to_a_page_survives_minifying_in_the_worker(
+    sample: Path, tmp_path: Path
+) -> None:
+    """A cold build minifies pages in a worker and writes them again at the end: a
+    change another plugin (here a hook) makes to a page is kept, as in a rebuild."""
+    root = tmp_path / "hooked"
+    shutil.copytree(sample.parent, root, ignore=shutil.ignore_patterns(".cache", "site"))
+    (root / "hook.py").write_text(
+        "def on_post_page(output, page, config):\n"
+        "    return output.replace('</body>', '<p id=\"nl-hook\">hooked</p></body>')\n",
+        encoding="utf-8",
+    )
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "hooks:\n  - hook.py\n")
+    cold = tree(build_site(str(config), strict=True, site_dir=str(tmp_path / "cold")))
+    again = tree(build_site(str(config), strict=True, site_dir=str(tmp_path / "again")))
+    page = cold["issues/2026-september-equinox/index.html"].decode()
+    assert "hooked</p>" in page and "\n  " not in page.partition("<body")[2]  # minified
+    assert cold == again

@@ -93,3 +93,13 @@ def test_line_chart_breaks_at_suppressed_points() -> None:
     # A gap splits the Received line in two; Resolved stays one line.
     series = [s for s in soup.select("g.series") if s.select("path.line")]
     assert [len(s.select("path.line")) for s in series] == [2, 1]
+
+
+def test_the_longest_bar_leaves_room_for_its_value() -> None:
+    label = "notices (community, trusted flaggers, authorities)"
+    soup = parse(charts.bar_chart([label, "b"], [12_345_678, 5]))
+    width = float(soup.svg["viewbox"].split()[2])
+    left = float(soup.select_one("g.horizontal")["transform"].split("(")[1].split(",")[0])
+    for text in soup.select(".text-overlay text"):
+        estimated = len(text.get_text()) * charts.VALUE_SIZE * charts.CHAR_EM
+        assert left + float(text["x"]) + estimated <= width

@@ -70,19 +70,22 @@ class Background:
                 self._unavailable = True
         return self._pool is not None
 
-    def finish(self, *, keep: bool = True) -> None:
+    def finish(self, *, keep: bool = True) -> dict[Key, str]:
+        """What the worker rendered, by key, now also in the cache (nothing unless `keep`)."""
+        results: dict[Key, str] = {}
         try:
             for key, job in self._jobs if keep else ():
                 try:
-                    text = job.result()
+                    results[key] = job.result()
                 except Exception:  # noqa: BLE001 - see the class docstring; the rest stay
                     continue
-                self.cache.put(key, text)
-                self.rendered += 1
+                self.cache.put(key, results[key])
         finally:
             if self._pool is not None:
                 self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool, self._jobs = None, []
+        self.rendered += len(results)
+        return results
 
     def __enter__(self) -> Background:
         return self

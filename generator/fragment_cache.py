@@ -26,18 +26,18 @@ from importlib import metadata
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
-DRAWING_LIBRARIES = ("jinja2", "markupsafe", "nh3", "minify-html")
+RENDERING_LIBRARIES = ("jinja2", "markupsafe", "nh3", "minify-html")
 
 
 @functools.cache
 def fingerprint() -> str:
-    """A digest of the generator's sources and templates and the drawing libraries."""
+    """A digest of the generator's sources and templates and the rendering libraries."""
     digest = hashlib.sha256()
     for path in sorted(PACKAGE.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
             digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0")
             digest.update(path.read_bytes() + b"\0")
-    for name in DRAWING_LIBRARIES:
+    for name in RENDERING_LIBRARIES:
         digest.update(f"{name}=={metadata.version(name)}\0".encode())
     return digest.hexdigest()[:20]
 

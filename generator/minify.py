@@ -79,11 +79,14 @@ class PageMinifier:
         background, self._background = self._background, None
         if background is None:
             return
-        background.finish(keep=keep)
+        minified = background.finish(keep=keep)
         waiting, self._waiting = self._waiting, []
         for key, written_to, html in waiting if keep else ():
             # From the worker, or minified here if it failed.
-            text = self.cache.fragment(key, partial(minify_page, html))
+            if key in minified:
+                text = minified[key]
+            else:
+                text = self.cache.fragment(key, partial(minify_page, html))
             Path(written_to).write_bytes(text.encode("utf-8", errors="xmlcharrefreplace"))
 
 

@@ -240,16 +240,10 @@ def site_files(
     files: dict[str, str | bytes] = {}
     files.update(pages)
     for pages_of_archive in archive:
-        built = pages_of_archive.pages(cache, slots)
-        files.update({path: _encoded(path, text) for path, text in built.items()})
+        files.update(pages_of_archive.pages(cache, slots))
     files.update(placeholder_pages(files))
     files.update(data_downloads(issues))
     files["data/index.md"] = data_index_page(files, issues, settings, slots)
     files.update(feeds)
     files["subscribe.md"] = subscribe_page(settings)
     return GeneratedSite(files, slots)
-
-
-def _encoded(path: str, text: str) -> str | bytes:
-    # Feeds are written as bytes, as the site feeds are.
-    return text.encode("utf-8") if path.endswith(".xml") else text

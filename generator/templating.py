@@ -56,7 +56,7 @@ def md_escape(value: str) -> str:
 # text they can reorder what a reader sees around them (a title that appears to
 # say something else), so they never reach a page.
 BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
-_ANY_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_ANY_BIDI_CONTROL = re.compile("[" + "".join(map(chr, BIDI_CONTROLS)) + "]")
 
 
 def without_bidi_controls(value: object) -> object:

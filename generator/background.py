@@ -5,8 +5,10 @@ renders what the cache lacks while this process goes on with other work,
 and its results go into the cache, where the build then finds them:
 
 - the pages built from every issue's data (charter, transparency, Spaces,
-  the charter feed), while this process draws the issues' sections, pages
-  and feeds (generator.site);
+  the charter feed), while this process draws the issues' pages
+  (generator.site);
+- each issue's tables, charts and provenance panel, and its feed entry,
+  while MkDocs converts the pages (generator.issue_work);
 - the minified pages, while MkDocs builds the next ones (generator.minify).
 
 A warm cache starts no process at all.
@@ -14,19 +16,30 @@ A warm cache starts no process at all.
 
 from __future__ import annotations
 
+import functools
+import importlib
 import os
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_all_start_methods, get_context
+from typing import TypeVar
 
 from .fragment_cache import FragmentCache
 
 Key = tuple[str, ...]
+T = TypeVar("T")
 
 
-def _render(render: Callable[[], str]) -> str:
+def _render(render: Callable[[], T]) -> T:
     """In a worker process."""
     return render()
+
+
+def _import(modules: tuple[str, ...]) -> str:
+    """In a worker process: what its jobs will need, imported while there is no job yet."""
+    for name in modules:
+        importlib.import_module(name)
+    return ""
 
 
 class Background:
@@ -58,6 +71,30 @@ class Background:
         except Exception:  # noqa: BLE001 - see the class docstring
             return False
         return True
+
+    def warm_up(self, modules: tuple[str, ...]) -> None:
+        """Start the worker now and have it import `modules` while this process goes on."""
+        self.submit(functools.partial(_import, modules))
+
+    def submit(self, render: Callable[[], T]) -> Future[T] | None:
+        """Hand the worker a job whose result the caller caches itself (None: no worker)."""
+        if not self._start():
+            return None
+        assert self._pool is not None
+        try:
+            return self._pool.submit(_render, render)
+        except Exception:  # noqa: BLE001 - see the class docstring
+            return None
+
+    def result(self, key: Key) -> str | None:
+        """What the worker rendered for `key`, once it has (None: no such job, or it failed)."""
+        for job_key, job in self._jobs:
+            if job_key == key:
+                try:
+                    return job.result()
+                except Exception:  # noqa: BLE001 - see the class docstring
+                    return None
+        return None
 
     def _start(self) -> bool:
         if self._pool is None and not self._unavailable:

@@ -8,8 +8,10 @@ and corrections, never from the clock.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+from collections.abc import Callable
 from datetime import datetime
 from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any
@@ -20,12 +22,14 @@ import markdown as python_markdown
 from lxml import etree
 
 from .config import Settings
+from .issue_work import FeedEntryJob
 from .issues import Issue, publication_order, published_instant
-from .render import SECTIONS
+from .render import SECTIONS, issue_pieces
 from .urls import SAFE_SCHEMES, URL_ATTRIBUTES
 
 if TYPE_CHECKING:
     from .fragment_cache import FragmentCache
+    from .issue_work import IssueWork
     from .site import MarkdownSetup
     from .slots import Slots
 
@@ -94,6 +98,14 @@ def absolutize(html: str, base_url: str) -> str:
     return inner
 
 
+def entry_html(source: str, url: str, md: MarkdownSetup, slots: Slots) -> str:
+    """A page source's full HTML, every slot filled, links absolute from `url`."""
+    converter = python_markdown.Markdown(
+        extensions=md.extensions, extension_configs=md.extension_configs
+    )
+    return absolutize(slots.fill(converter.convert(source)), url)
+
+
 def issue_html(
     issue: Issue,
     page: str,
@@ -101,23 +113,30 @@ def issue_html(
     md: MarkdownSetup,
     slots: Slots,
     cache: FragmentCache | None = None,
-) -> str:
-    """The issue's full HTML from its page source (rendered from the model), links absolute."""
+    work: IssueWork | None = None,
+) -> Callable[[], str]:
+    """How to get the issue's full HTML from its page source, links absolute.
+
+    With `work`, an entry the cache lacks is rendered by the worker meanwhile.
+    """
     source = page.split("\n---\n", 1)[1]
     url = urljoin(settings.site_url, issue.url)
-
-    def render() -> str:
-        converter = python_markdown.Markdown(
-            extensions=md.extensions, extension_configs=md.extension_configs
-        )
-        return absolutize(slots.fill(converter.convert(source)), url)
-
     if cache is None:
-        return render()
-    # The page source, the fragments it holds and the Markdown setup make the entry.
+        return functools.partial(entry_html, source, url, md, slots)
+    # The page source (whose slot markers name their fragments) and the
+    # Markdown setup make the entry.
     setup = json.dumps([md.extensions, md.extension_configs], sort_keys=True, default=repr)
-    held = [f.html for f in slots.held_in(source)]
-    return cache.fragment(("feed-entry", url, setup, source, *held), render)
+    key = ("feed-entry", url, setup, source)
+    if work is None or cache.has(key):
+        html = cache.fragment(key, functools.partial(entry_html, source, url, md, slots))
+        return functools.partial(str, html)
+    pieces = tuple(
+        piece
+        for _, piece in issue_pieces(issue, settings.timezone)
+        if slots.promises(piece.key, searchable=piece.searchable)
+    )
+    job = FeedEntryJob(key, source, url, md, tuple(slots.held_now(source)), pieces)
+    return functools.partial(work.add(job), key)
 
 
 def feed_entries(
@@ -127,7 +146,9 @@ def feed_entries(
     md: MarkdownSetup,
     slots: Slots,
     cache: FragmentCache | None = None,
+    work: IssueWork | None = None,
 ) -> list[dict[str, Any]]:
+    """The entries, newest first; each one's "html" is a function that gives it."""
     # Newest publication first: an issue published late for an earlier season
     # is news to subscribers, and heads the feed.
     newest_first = sorted(issues, key=publication_order, reverse=True)
@@ -137,6 +158,7 @@ def feed_entries(
     entries = []
     for issue in newest_first:
         sections = (issue.data or {}).get("sections", {})
+        page = pages[f"{issue.url}index.md"]
         entries.append(
             {
                 "id": entry_id(settings, issue.slug),
@@ -147,9 +169,7 @@ def feed_entries(
                 "updated": updated_instant(issue),
                 "authors": list(issue.meta.editors),
                 "categories": [k.heading for k in SECTIONS if k.key in sections],
-                "html": issue_html(
-                    issue, pages[f"{issue.url}index.md"], settings, md, slots, cache
-                ),
+                "html": issue_html(issue, page, settings, md, slots, cache, work),
             }
         )
     return entries
@@ -266,6 +286,9 @@ def json_feed(entries: list[dict[str, Any]], settings: Settings) -> bytes:
     return (json.dumps(feed, indent=2, ensure_ascii=False) + "\n").encode()
 
 
+FEED_PATHS = ("feed.xml", "atom.xml", "feed.json")
+
+
 def site_feeds(
     issues: list[Issue],
     pages: dict[str, str],
@@ -273,16 +296,22 @@ def site_feeds(
     md: MarkdownSetup,
     slots: Slots,
     cache: FragmentCache | None = None,
-) -> dict[str, bytes]:
-    """The three site feeds, from published issues only; `pages` holds their page
-    sources, `slots` the fragments those hold."""
+    work: IssueWork | None = None,
+) -> Callable[[], dict[str, bytes]]:
+    """The three site feeds (FEED_PATHS), from published issues only, once asked for.
+
+    `pages` holds the issues' page sources, `slots` the fragments those hold.
+    With `work`, the entries the cache lacks are rendered by a worker meanwhile.
+    """
     published = [i for i in issues if i.is_published]
-    entries = feed_entries(published, pages, settings, md, slots, cache)
-    return {
-        "feed.xml": rss_feed(entries, settings),
-        "atom.xml": atom_feed(entries, settings),
-        "feed.json": json_feed(entries, settings),
-    }
+    entries = feed_entries(published, pages, settings, md, slots, cache, work)
+
+    def feeds() -> dict[str, bytes]:
+        done = [{**entry, "html": entry["html"]()} for entry in entries]
+        written = (rss_feed(done, settings), atom_feed(done, settings), json_feed(done, settings))
+        return dict(zip(FEED_PATHS, written, strict=True))
+
+    return feeds
 
 
 SUBSCRIPTIONS = (

@@ -63,6 +63,10 @@ class FragmentCache:
         self._open()
         return self.folder / (hashlib.sha256("\0".join(parts).encode()).hexdigest() + ".html")
 
+    def is_cold(self) -> bool:
+        """Whether nothing was kept yet for this fingerprint (a fresh clone, a new generator)."""
+        return not self.folder.is_dir()
+
     def has(self, parts: tuple[str, ...]) -> bool:
         return self._path(parts).is_file()
 

@@ -3,7 +3,9 @@
 `mkdocs build` leaves drafts out; `mkdocs serve` shows them and reloads when an
 issue changes. Generated pages hold their large fragments in slots (see
 generator.slots): searchable ones are filled in as soon as the Markdown is
-converted, the rest after the search plugin has indexed the page.
+converted, the rest after the search plugin has indexed the page. On a cold
+cache a worker process renders those and the feed entries meanwhile
+(generator.issue_work); the feeds are written once the pages are.
 """
 
 from __future__ import annotations
@@ -19,10 +21,13 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from .background import Background
 from .config import NewsletterConfig, Settings
 from .errors import NewsletterError
+from .feeds import FEED_PATHS
+from .fragment_cache import FragmentCache
 from .minify import PageMinifier, minify_extra_css
-from .site import MarkdownSetup, site_files
+from .site import WORKER_MODULES, GeneratedSite, MarkdownSetup, site_files
 from .slots import Slots
 from .templating import compiled_template_cache, use_compiled_template_cache
 from .urls import disarm_unsafe_urls
@@ -37,6 +42,9 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     def __init__(self) -> None:
         super().__init__()
         self.slots = Slots()  # filled by on_files, read by the page events
+        self.generated: GeneratedSite | None = None  # from on_files to on_post_build
+        self.background: Background | None = None  # the worker of one build
+        self.feed_files: list[File] = []
         self._marked: Page | None = None  # the navigation entry a page is shown under
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -56,6 +64,10 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         cache_dir = self.settings(config).cache_dir
         self.minify = PageMinifier(cache_dir)
+        cache = FragmentCache(cache_dir)
+        self.background = Background(cache)
+        if cache.is_cold():  # the worker will have work: have it ready by on_files
+            self.background.warm_up(WORKER_MODULES)
         # Our templates, compiled once and kept between builds (the theme's: on_env).
         use_compiled_template_cache(cache_dir)
         # Dates in the sitemap and gzip headers come from the data, not the clock,
@@ -71,16 +83,24 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             extensions=list(config.markdown_extensions),
             extension_configs=dict(config.mdx_configs),
         )
+        settings = self.settings(config)
+        if self.background is None:  # a rebuild of `serve` goes on without on_config
+            self.background = Background(FragmentCache(settings.cache_dir))
         try:
-            generated = site_files(self.settings(config), markdown, include_drafts=self.serving)
+            generated = site_files(
+                settings, markdown, include_drafts=self.serving, background=self.background
+            )
         except NewsletterError as err:
             raise PluginError(str(err)) from None
-        self.slots = generated.slots
-        for path, content in sorted(generated.files.items()):
+        self.slots, self.generated = generated.slots, generated
+        # The feeds are written after the pages (on_post_build); empty until then.
+        later = dict.fromkeys(FEED_PATHS, b"")
+        for path, content in sorted({**generated.files, **later}.items()):
             existing = files.get_file_from_path(path)
             if existing is not None:
                 files.remove(existing)
             files.append(File.generated(config, path, content=content))
+        self.feed_files = [f for f in map(files.get_file_from_path, FEED_PATHS) if f]
         minify_extra_css(files, config)
         return files
 
@@ -124,9 +144,28 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     # Before any other plugin's: the pages are final from here on.
     @event_priority(100)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._write_feeds()
+        self._finish_generated(keep=True)
         self.minify.finish()
 
+    def _write_feeds(self) -> None:
+        assert self.generated is not None and self.generated.later is not None
+        feeds = self.generated.later()
+        for file in self.feed_files:
+            Path(file.abs_dest_path).write_bytes(feeds[file.src_uri])
+
+    def _finish_generated(self, *, keep: bool) -> None:
+        generated, self.generated = self.generated, None
+        background, self.background = self.background, None
+        try:
+            if generated is not None:
+                generated.finish(keep=keep)
+        finally:
+            if background is not None:
+                background.finish(keep=keep)
+
     def on_build_error(self, *, error: Exception) -> None:
+        self._finish_generated(keep=False)
         if hasattr(self, "minify"):  # set once on_config ran
             self.minify.finish(keep=False)
 

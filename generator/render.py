@@ -9,6 +9,7 @@ which wait in slots (see generator.slots) until the Markdown is converted.
 
 from __future__ import annotations
 
+import functools
 import html
 import importlib
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from markupsafe import Markup
 
 from .config import Settings
 from .fragment_cache import FragmentCache
+from .issue_work import FragmentsJob, IssueWork, Piece
 from .issues import Issue
 from .seasons import SEASON_LABELS, following_season
 from .slots import Slots
@@ -102,82 +104,82 @@ def issue_meta(issue: Issue, tz: str) -> dict[str, Any]:
     }
 
 
-def section_fragments(
-    issue: Issue, tz: str, cache: FragmentCache | None = None
-) -> list[dict[str, Any]]:
-    """Each section's heading and HTML fragment, or None where there is no data."""
-    sections = (issue.data or {}).get("sections", {})
-    fragments = []
-    for kind in SECTIONS:
-        section = sections.get(kind.key)
-        html = None
-        if section is not None:
-            html = Markup(_rendered(kind, section, issue, tz, cache))
-        fragments.append(
-            {"key": kind.key, "heading": kind.heading, "html": html, "searchable": kind.searchable}
-        )
-    return fragments
+def section_html(renderer: str, section: Any, tz: str, searchable: bool) -> str:
+    """A section's HTML fragment; one kept out of the search index says so."""
+    html = _renderer(renderer)(section, tz=tz)
+    if not searchable:
+        html = f'<div class="nl-section-data" data-search-exclude>\n{html}</div>\n'
+    return html
 
 
-def _issue_fragment(
-    cache: FragmentCache | None, issue: Issue, parts: tuple[str, ...], render: Callable[[], str]
-) -> str:
-    """`render()`, kept in the cache under the issue's data.json digest and `parts`.
-
-    The digest determines everything rendered from the data; the cache adds
-    the code's fingerprint. An issue without a digest is rendered every time.
-    """
-    if cache is None or issue.data_digest is None:
-        return render()
-    return cache.fragment((issue.data_digest, *parts), render)
-
-
-def _rendered(
-    kind: SectionKind, section: Any, issue: Issue, tz: str, cache: FragmentCache | None
-) -> str:
-    def render() -> str:
-        return _renderer(kind.renderer)(section, tz=tz)
-
-    return _issue_fragment(cache, issue, _section_parts(kind, tz), render)
-
-
-def _section_parts(kind: SectionKind, tz: str) -> tuple[str, ...]:
-    return (kind.key, kind.renderer, tz)
-
-
-def _held_sections(
-    issue: Issue, tz: str, slots: Slots, cache: FragmentCache | None
-) -> list[dict[str, Any]]:
-    """Each section with a slot marker in place of its fragment (None without data)."""
-    held = []
-    for fragment in section_fragments(issue, tz, cache):
-        markup, slot = fragment["html"], None
-        if markup is not None and not fragment["searchable"]:
-            markup = f'<div class="nl-section-data" data-search-exclude>\n{markup}</div>\n'
-        if markup is not None:
-            slot = slots.hold(markup, searchable=fragment["searchable"])
-        held.append({**fragment, "slot": slot})
-    return held
-
-
-def _held_provenance(
-    issue: Issue, tz: str, slots: Slots, cache: FragmentCache | None
-) -> Markup | None:
+def provenance_html(data: dict[str, Any], slug: str, tz: str) -> str:
+    """The provenance panel of an issue with data."""
     from .provenance import provenance_view
 
-    def render() -> str:
-        provenance = provenance_view(issue.data, issue.slug)
-        if not provenance:
-            return ""
-        panel = (
-            environment()
-            .get_template("pages/provenance.html.j2")
-            .render(provenance=provenance, tz=tz)
-        )
-        return f"<div data-search-exclude>\n{panel}</div>\n"
+    panel = (
+        environment()
+        .get_template("pages/provenance.html.j2")
+        .render(provenance=provenance_view(data, slug), tz=tz)
+    )
+    return f"<div data-search-exclude>\n{panel}</div>\n"
 
-    html = _issue_fragment(cache, issue, (issue.slug, "provenance", tz), render)
-    return slots.hold(html, searchable=False) if html else None
+
+def _provenance_data(data: dict[str, Any]) -> dict[str, Any]:
+    """What the provenance panel reads of data.json (all a worker needs of it)."""
+    sections = data.get("sections", {})
+    return {
+        "sections": {key: {"provenance": s.get("provenance")} for key, s in sections.items()},
+        "provenance": data.get("provenance", {}),
+    }
+
+
+def issue_pieces(issue: Issue, tz: str) -> list[tuple[str, Piece]]:
+    """The fragments of an issue's page, by what they are: each section key and "provenance".
+
+    Each piece's key is the fragment cache key that determines it: the
+    issue's data.json digest, what the piece is and how it is rendered.
+    """
+    if issue.data is None or issue.data_digest is None:
+        return []
+    pieces = []
+    sections = issue.data.get("sections", {})
+    for kind in SECTIONS:
+        if kind.key in sections:
+            key = (issue.data_digest, kind.key, kind.renderer, tz)
+            render = functools.partial(
+                section_html, kind.renderer, sections[kind.key], tz, kind.searchable
+            )
+            pieces.append((kind.key, Piece(key, render, kind.searchable)))
+    data = _provenance_data(issue.data)
+    render = functools.partial(provenance_html, data, issue.slug, tz)
+    key = (issue.data_digest, issue.slug, "provenance", tz)
+    pieces.append(("provenance", Piece(key, render)))
+    return pieces
+
+
+def held_pieces(
+    issue: Issue, tz: str, slots: Slots, cache: FragmentCache | None, work: IssueWork | None
+) -> dict[str, Markup]:
+    """The slot marker of each piece of the issue's page, by what it is.
+
+    A searchable piece, or one the cache has, is held now. On a cold cache,
+    with `work`, the rest are promised and a worker renders them.
+    """
+    held, promised = {}, []
+    for name, piece in issue_pieces(issue, tz):
+        if piece.searchable or work is None or cache is None or cache.has(piece.key):
+            html = cache.fragment(piece.key, piece.render) if cache else piece.render()
+            held[name] = slots.hold(html, searchable=piece.searchable, key=piece.key)
+        else:
+            promised.append((name, piece))
+    if promised:
+        assert work is not None
+        get = work.add(FragmentsJob(tuple(piece for _, piece in promised)))
+        for name, piece in promised:
+            held[name] = slots.promise(
+                piece.key, functools.partial(get, piece.key), searchable=piece.searchable
+            )
+    return held
 
 
 def issue_page(
@@ -186,6 +188,7 @@ def issue_page(
     slots: Slots,
     cache: FragmentCache | None = None,
     neighbours: tuple[Issue | None, Issue | None] = (None, None),
+    work: IssueWork | None = None,
 ) -> str:
     """The issue's page source; its sections and provenance wait in `slots`.
 
@@ -193,6 +196,10 @@ def issue_page(
     """
     tz = settings.timezone
     previous, following = (issue_meta(i, tz) if i else None for i in neighbours)
+    held = held_pieces(issue, tz, slots, cache, work)
+    sections = [
+        {"key": kind.key, "heading": kind.heading, "slot": held.get(kind.key)} for kind in SECTIONS
+    ]
     body = (
         environment()
         .get_template("pages/issue.md.j2")
@@ -201,8 +208,8 @@ def issue_page(
             slots=slots,
             collected=issue.data is not None,
             prose=Markup(issue.prose.strip()),
-            sections=_held_sections(issue, tz, slots, cache),
-            provenance_slot=_held_provenance(issue, tz, slots, cache),
+            sections=sections,
+            provenance_slot=held.get("provenance"),
             previous=previous,
             next=following,
             tz=tz,
@@ -251,9 +258,16 @@ def home_page(issues: list[Issue], settings: Settings) -> str:
 
 
 def site_pages(
-    issues: list[Issue], settings: Settings, slots: Slots, cache: FragmentCache | None = None
+    issues: list[Issue],
+    settings: Settings,
+    slots: Slots,
+    cache: FragmentCache | None = None,
+    work: IssueWork | None = None,
 ) -> dict[str, str]:
-    """Every generated page source, keyed by its path under the docs folder."""
+    """Every generated page source, keyed by its path under the docs folder.
+
+    With `work`, the fragments the cache lacks are promised (see generator.issue_work).
+    """
     pages = {
         "index.md": home_page(issues, settings),
         "issues/index.md": archive_page(issues, settings),
@@ -264,6 +278,6 @@ def site_pages(
             issues[index + 1] if index + 1 < len(issues) else None,
         )
         pages[f"issues/{issue.slug}/index.md"] = issue_page(
-            issue, settings, slots, cache, neighbours
+            issue, settings, slots, cache, neighbours, work
         )
     return pages

@@ -18,8 +18,9 @@ from .background import Background
 from .config import Settings
 from .feeds import site_feeds, subscribe_page
 from .fragment_cache import FragmentCache
+from .issue_work import IssueWork
 from .issues import Issue, load_issues
-from .render import issue_meta, site_pages
+from .render import SECTIONS, issue_meta, site_pages
 from .slots import Slots
 
 
@@ -63,14 +64,17 @@ class ArchivePages:
         held = [[f.html, f.searchable] for f in own.fragments.values()]
         return json.dumps({"pages": pages, "held": held}, sort_keys=True)
 
-    def pages(self, cache: FragmentCache | None, slots: Slots) -> dict[str, str]:
-        """The pages, from the cache when the issues are as they were.
+    def pages(
+        self, cache: FragmentCache | None, slots: Slots, background: Background | None = None
+    ) -> dict[str, str]:
+        """The pages, from the worker or the cache when the issues are as they were.
 
         The fragments the pages hold are cached with them and held in `slots` again.
         """
         if cache is None:
             return self.build(slots=slots)
-        stored = json.loads(cache.fragment(self.key, self.render))
+        rendered = background.result(self.key) if background else None
+        stored = json.loads(rendered or cache.fragment(self.key, self.render))
         for fragment, searchable in stored["held"]:
             slots.hold(fragment, searchable=searchable)
         return stored["pages"]  # type: ignore[no-any-return]
@@ -215,35 +219,90 @@ def placeholder_pages(files: dict[str, Any]) -> dict[str, str]:
     }
 
 
+# What the worker renders with: the sections' renderers and the archive-wide pages.
+WORKER_MODULES = (
+    *(kind.renderer.partition(":")[0] for kind in SECTIONS),
+    "generator.render",
+    "generator.feeds",
+    "generator.charter_pages",
+    "generator.transparency_pages",
+    "generator.spaces_pages",
+    "generator.charter_feed",
+)
+
+
 @dataclass
 class GeneratedSite:
-    """Generated files by docs path, and the fragments their page sources hold."""
+    """Generated files by docs path, and the fragments their page sources hold.
+
+    `later` gives the files (the feeds) whose entries a worker may still be
+    rendering: the engine writes them after the pages. Without a worker of
+    the caller's, they are in `files` already and `later` is None.
+    """
 
     files: dict[str, str | bytes]
     slots: Slots
+    later: Callable[[], dict[str, bytes]] | None = None
+    work: IssueWork | None = None
+
+    def finish(self, *, keep: bool = True) -> None:
+        """Keep what the worker rendered in the cache (unless not `keep`)."""
+        if self.work is not None:
+            self.work.finish(keep=keep)
 
 
 def site_files(
-    settings: Settings, markdown: MarkdownSetup, *, include_drafts: bool
+    settings: Settings,
+    markdown: MarkdownSetup,
+    *,
+    include_drafts: bool,
+    background: Background | None = None,
+) -> GeneratedSite:
+    """Every generated file. With the caller's `background` (which the caller
+    finishes), the feeds come `later` and the pages' fragments may still be
+    promised; then the caller calls `finish` on the result when done."""
+    cache = FragmentCache(settings.cache_dir)
+    if background is not None:
+        return _site_files(settings, markdown, include_drafts, cache, background)
+    # On a cold cache, a worker process renders the archive-wide pages, the
+    # issues' fragments and the feed entries while this one draws the pages.
+    with Background(cache) as own:
+        generated = _site_files(settings, markdown, include_drafts, cache, own)
+        try:
+            assert generated.later is not None
+            generated.files.update(generated.later())
+        except BaseException:
+            generated.finish(keep=False)
+            raise
+        generated.finish()
+    return GeneratedSite(generated.files, generated.slots)
+
+
+def _site_files(
+    settings: Settings,
+    markdown: MarkdownSetup,
+    include_drafts: bool,
+    cache: FragmentCache,
+    background: Background,
 ) -> GeneratedSite:
     issues = load_issues(settings.issues_dir, include_drafts=include_drafts)
-    slots, cache = Slots(), FragmentCache(settings.cache_dir)
+    slots, work = Slots(), IssueWork(cache, background)
     archive = archives(issues, settings)
-    # On a cold cache, a worker process builds the archive-wide pages while
-    # this one draws the issues' sections, pages and feeds.
-    with Background(cache) as background:
-        for pages_of_archive in archive:
-            background.add(pages_of_archive.key, pages_of_archive.render)
-        pages = site_pages(issues, settings, slots, cache)
-        published = [i for i in issues if i.is_published]
-        feeds = site_feeds(published, pages, settings, markdown, slots, cache)
-    files: dict[str, str | bytes] = {}
-    files.update(pages)
     for pages_of_archive in archive:
-        files.update(pages_of_archive.pages(cache, slots))
-    files.update(placeholder_pages(files))
-    files.update(data_downloads(issues))
-    files["data/index.md"] = data_index_page(files, issues, settings, slots)
-    files.update(feeds)
-    files["subscribe.md"] = subscribe_page(settings)
-    return GeneratedSite(files, slots)
+        background.add(pages_of_archive.key, pages_of_archive.render)
+    try:
+        pages = site_pages(issues, settings, slots, cache, work)
+        published = [i for i in issues if i.is_published]
+        feeds = site_feeds(published, pages, settings, markdown, slots, cache, work)
+        files: dict[str, str | bytes] = {}
+        files.update(pages)
+        for pages_of_archive in archive:
+            files.update(pages_of_archive.pages(cache, slots, background))
+        files.update(placeholder_pages(files))
+        files.update(data_downloads(issues))
+        files["data/index.md"] = data_index_page(files, issues, settings, slots)
+        files["subscribe.md"] = subscribe_page(settings)
+    except BaseException:
+        work.finish(keep=False)
+        raise
+    return GeneratedSite(files, slots, later=feeds, work=work)

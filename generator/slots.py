@@ -9,14 +9,20 @@ already safe HTML (autoescaped templates); nothing in them is Markdown.
 
 A fragment that is not `searchable` is filled in only after the site search
 has indexed the page, so figures and tables stay out of the search index,
-which every page downloads. Markers name a hash of their fragment: the same
-fragment gives the same marker, and the page sources stay reproducible.
+which every page downloads. Markers name a hash of their fragment, or of the
+cache key that determines it: the same fragment gives the same marker, and
+the page sources stay reproducible.
+
+A fragment can also be promised: its marker goes into the page source now,
+and the fragment is asked for when a marker is first filled (a worker
+process may be rendering it meanwhile, see generator.issue_work).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -35,17 +41,47 @@ class Slots:
     """Every held fragment of a build, by marker id."""
 
     fragments: dict[str, Fragment] = field(default_factory=dict)
+    # Promised fragments by marker id: whether searchable, and how to get the HTML.
+    promised: dict[str, tuple[bool, Callable[[], str]]] = field(default_factory=dict)
 
-    def hold(self, html: str, *, searchable: bool) -> Markup:
-        """The marker to put in a page source in place of `html`."""
-        digest = hashlib.sha256(f"{searchable}\0{html}".encode()).hexdigest()[:24]
+    def hold(self, html: str, *, searchable: bool, key: tuple[str, ...] | None = None) -> Markup:
+        """The marker to put in a page source in place of `html`.
+
+        With `key` (a cache key that determines `html`), the marker names the
+        key, as a promise of the same fragment would.
+        """
+        digest = _digest(searchable, ("key", *key)) if key else _digest(searchable, (html,))
         self.fragments[digest] = Fragment(html, searchable)
-        return Markup(f"<!-- nl-slot {digest} -->")
+        return _marker(digest)
 
-    def held_in(self, text: str) -> list[Fragment]:
-        """The fragments whose markers `text` holds, in order."""
-        found = (self.fragments.get(m.group(1)) for m in _MARKER.finditer(text))
-        return [fragment for fragment in found if fragment is not None]
+    def promise(self, key: tuple[str, ...], get: Callable[[], str], *, searchable: bool) -> Markup:
+        """The marker for the fragment `get()` returns once asked; `key` determines it."""
+        digest = _digest(searchable, ("key", *key))
+        if digest not in self.fragments:
+            self.promised[digest] = (searchable, get)
+        return _marker(digest)
+
+    def _fragment(self, digest: str) -> Fragment | None:
+        fragment = self.fragments.get(digest)
+        if fragment is None and digest in self.promised:
+            searchable, get = self.promised.pop(digest)
+            fragment = self.fragments[digest] = Fragment(get(), searchable)
+        return fragment
+
+    def _searchable(self, digest: str) -> bool | None:
+        """Whether the fragment is searchable, without asking a promise for it."""
+        if digest in self.fragments:
+            return self.fragments[digest].searchable
+        return self.promised[digest][0] if digest in self.promised else None
+
+    def promises(self, key: tuple[str, ...], *, searchable: bool) -> bool:
+        """Whether the fragment for `key` is promised and not yet asked for."""
+        return _digest(searchable, ("key", *key)) in self.promised
+
+    def held_now(self, text: str) -> list[tuple[str, Fragment]]:
+        """The fragments `text` holds that are here already, by marker id."""
+        found = ((m.group(1), self.fragments.get(m.group(1))) for m in _MARKER.finditer(text))
+        return [(digest, fragment) for digest, fragment in found if fragment is not None]
 
     def fill(self, html: str, *, searchable_only: bool = False) -> str:
         """Replace markers with their fragments (only the searchable ones, if asked).
@@ -55,9 +91,18 @@ class Slots:
         """
 
         def replace(match: re.Match[str]) -> str:
-            fragment = self.fragments.get(match.group(1))
-            if fragment is None or (searchable_only and not fragment.searchable):
+            digest = match.group(1)
+            if searchable_only and not self._searchable(digest):
                 return match.group(0)
-            return fragment.html
+            fragment = self._fragment(digest)
+            return match.group(0) if fragment is None else fragment.html
 
         return _MARKER.sub(replace, html)
+
+
+def _digest(searchable: bool, parts: tuple[str, ...]) -> str:
+    return hashlib.sha256("\0".join((str(searchable), *parts)).encode()).hexdigest()[:24]
+
+
+def _marker(digest: str) -> Markup:
+    return Markup(f"<!-- nl-slot {digest} -->")

@@ -38,11 +38,32 @@ def test_same_fragment_same_marker_and_unknown_markers_stay_inert() -> None:
     assert one.fill(f"<p>{stray}</p>") == f"<p>{stray}</p>"
 
 
-def test_held_in_lists_a_sources_fragments_in_order() -> None:
+def test_held_now_lists_a_sources_fragments_in_order_but_not_promises() -> None:
     slots = Slots()
     first = slots.hold("<p>1</p>", searchable=True)
     second = slots.hold("<p>2</p>", searchable=False)
-    assert [f.html for f in slots.held_in(f"{second} text {first}")] == ["<p>2</p>", "<p>1</p>"]
+    promised = slots.promise(("k",), lambda: "<p>3</p>", searchable=False)
+    held = slots.held_now(f"{second} text {promised} {first}")
+    assert [f.html for _, f in held] == ["<p>2</p>", "<p>1</p>"]
+    assert slots.promises(("k",), searchable=False)
+
+
+def test_a_promise_is_asked_for_once_when_its_marker_is_first_filled() -> None:
+    asked: list[str] = []
+
+    def table() -> str:
+        asked.append("table")
+        return "<table><tr><td>7</td></tr></table>"
+
+    slots = Slots()
+    marker = slots.promise(("digest", "transparency"), table, searchable=False)
+    # The marker names the key, as holding the same fragment under that key does.
+    assert marker == Slots().hold("anything", searchable=False, key=("digest", "transparency"))
+    early = slots.fill(f"<p>a</p>\n{marker}", searchable_only=True)
+    assert marker in early and asked == []  # not searchable: not asked for yet
+    assert slots.fill(early) == "<p>a</p>\n<table><tr><td>7</td></tr></table>"
+    assert slots.fill(marker) == "<table><tr><td>7</td></tr></table>" and asked == ["table"]
+    assert not slots.promises(("digest", "transparency"), searchable=False)
 
 
 def test_the_hold_filter_holds_a_template_block_or_leaves_it_inline() -> None:

@@ -63,14 +63,10 @@ class Background:
 
     def add(self, key: Key, render: Callable[[], str]) -> bool:
         """Whether the worker took the job (not if the cache has it, or there is no worker)."""
-        if self.cache.has(key) or not self._start():
-            return False
-        assert self._pool is not None
-        try:
-            self._jobs.append((key, self._pool.submit(_render, render)))
-        except Exception:  # noqa: BLE001 - see the class docstring
-            return False
-        return True
+        job = None if self.cache.has(key) else self.submit(render)
+        if job is not None:
+            self._jobs.append((key, job))
+        return job is not None
 
     def warm_up(self, modules: tuple[str, ...]) -> None:
         """Start the worker now and have it import `modules` while this process goes on."""

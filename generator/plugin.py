@@ -83,12 +83,12 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             extensions=list(config.markdown_extensions),
             extension_configs=dict(config.mdx_configs),
         )
-        settings = self.settings(config)
-        if self.background is None:  # a rebuild of `serve` goes on without on_config
-            self.background = Background(FragmentCache(settings.cache_dir))
         try:
             generated = site_files(
-                settings, markdown, include_drafts=self.serving, background=self.background
+                self.settings(config),
+                markdown,
+                include_drafts=self.serving,
+                background=self.background,  # started by on_config, which every build runs
             )
         except NewsletterError as err:
             raise PluginError(str(err)) from None

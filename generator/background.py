@@ -19,6 +19,8 @@ from __future__ import annotations
 import functools
 import importlib
 import os
+import sys
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_all_start_methods, get_context
@@ -42,6 +44,15 @@ def _import(modules: tuple[str, ...]) -> str:
     return ""
 
 
+def _start_method() -> str:
+    """A fork of this process when that is safe: it starts at once, with every
+    module imported here. Forking a process that runs other threads (`serve`'s
+    reloader, a test's server) can deadlock the child; then a clean process."""
+    if sys.platform == "linux" and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in get_all_start_methods() else "spawn"
+
+
 class Background:
     """Renders what the cache lacks in a worker process while the caller goes on.
 
@@ -62,7 +73,9 @@ class Background:
         self._jobs: list[tuple[Key, Future[str]]] = []
 
     def add(self, key: Key, render: Callable[[], str]) -> bool:
-        """Whether the worker took the job (not if the cache has it, or there is no worker)."""
+        """Whether the worker has the job (not if the cache has it, or there is no worker)."""
+        if any(job_key == key for job_key, _ in self._jobs):
+            return True
         job = None if self.cache.has(key) else self.submit(render)
         if job is not None:
             self._jobs.append((key, job))
@@ -94,11 +107,8 @@ class Background:
 
     def _start(self) -> bool:
         if self._pool is None and not self._unavailable:
-            # A clean process, not a fork of this one: forking a process that
-            # runs threads (`serve`'s reloader, a test's browser) can crash the child.
-            method = "forkserver" if "forkserver" in get_all_start_methods() else "spawn"
             try:
-                self._pool = ProcessPoolExecutor(1, mp_context=get_context(method))
+                self._pool = ProcessPoolExecutor(1, mp_context=get_context(_start_method()))
             except Exception:  # noqa: BLE001 - see the class docstring
                 self._unavailable = True
         return self._pool is not None
@@ -112,7 +122,7 @@ class Background:
                     results[key] = job.result()
                 except Exception:  # noqa: BLE001 - see the class docstring; the rest stay
                     continue
-                self.cache.put(key, results[key])
+            self.cache.put_many(results.items())
         finally:
             if self._pool is not None:
                 self._pool.shutdown(wait=True, cancel_futures=True)

@@ -9,8 +9,9 @@ markupsafe, nh3, minify-html).
 A change to any of them is a new key, so a hit is byte for byte what a fresh
 render gives, and a build with a cold cache writes the same site.
 
-Fragments live in `<cache_dir>/fragments/<fingerprint>/`; folders of other
-fingerprints (an older generator) are removed when a new one is opened.
+Fragments live in `<cache_dir>/fragments/<fingerprint>/fragments.sqlite`;
+folders of other fingerprints (an older generator) are removed when a new
+one is opened.
 Nothing here is private: fragments hold only what pages publish.
 """
 
@@ -18,10 +19,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 import shutil
-import tempfile
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
 
@@ -43,57 +43,87 @@ def fingerprint() -> str:
 
 
 class FragmentCache:
-    """Get a fragment from disk, or render and store it."""
+    """Get a fragment from disk, or render and store it.
+
+    The fragments are rows of one SQLite database, not a file each: a cold
+    build stores several hundred of them, and creating that many files costs
+    more than rendering some of them. Every store is its own transaction, so a
+    build that is killed keeps whole fragments only; concurrent builds (a
+    `serve` and a `build`) read and write it safely.
+    """
 
     def __init__(self, cache_dir: Path):
         self.folder = cache_dir / "fragments" / fingerprint()
+        self.database = self.folder / "fragments.sqlite"
         self.hits = self.misses = 0
-        self._opened = False
+        self._connection: sqlite3.Connection | None = None
 
-    def _open(self) -> None:
-        if self._opened:
-            return
-        self._opened = True
-        self.folder.mkdir(parents=True, exist_ok=True)
-        for other in self.folder.parent.iterdir():
-            if other != self.folder and other.is_dir():
-                shutil.rmtree(other, ignore_errors=True)
-
-    def _path(self, parts: tuple[str, ...]) -> Path:
-        self._open()
-        return self.folder / (hashlib.sha256("\0".join(parts).encode()).hexdigest() + ".html")
+    def _db(self) -> sqlite3.Connection:
+        if self._connection is None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for other in self.folder.parent.iterdir():
+                if other != self.folder and other.is_dir():
+                    shutil.rmtree(other, ignore_errors=True)
+            self._connection = _connect(self.database)
+        return self._connection
 
     def is_cold(self) -> bool:
         """Whether nothing was kept yet for this fingerprint (a fresh clone, a new generator)."""
-        return not self.folder.is_dir()
+        return not self.database.is_file()
+
+    def _text(self, parts: tuple[str, ...]) -> str | None:
+        row = self._db().execute(_SELECT, (_row_key(parts),)).fetchone()
+        return None if row is None else str(row[0])
 
     def has(self, parts: tuple[str, ...]) -> bool:
-        return self._path(parts).is_file()
+        return self._text(parts) is not None
 
     def put(self, parts: tuple[str, ...], text: str) -> None:
-        self._store(self._path(parts), text)
+        self.put_many([(parts, text)])
+
+    def put_many(self, items: Iterable[tuple[tuple[str, ...], str]]) -> None:
+        """Store every (key, fragment) in one transaction."""
+        db = self._db()
+        with db:
+            db.executemany(_INSERT, [(_row_key(parts), text) for parts, text in items])
 
     def fragment(self, parts: tuple[str, ...], render: Callable[[], str]) -> str:
         """The fragment for `parts` (which must determine it), rendered on a miss."""
-        path = self._path(parts)
-        try:
-            text = path.read_text(encoding="utf-8")
+        text = self._text(parts)
+        if text is not None:
             self.hits += 1
             return text
-        except FileNotFoundError:
-            pass
         text = render()
         self.misses += 1
-        self._store(path, text)
+        self.put(parts, text)
         return text
 
-    def _store(self, path: Path, text: str) -> None:
-        # Written whole then renamed: a reader never sees half a fragment.
-        handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+
+_SELECT = "SELECT text FROM fragment WHERE key = ?"
+_INSERT = "INSERT OR REPLACE INTO fragment (key, text) VALUES (?, ?)"
+
+
+def _row_key(parts: tuple[str, ...]) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _connect(database: Path) -> sqlite3.Connection:
+    """The database, made if new; one that is not a fragment database is started afresh."""
+    for attempt in (1, 2):
+        connection = sqlite3.connect(database, timeout=60)
         try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(text)
-            os.replace(temporary, path)
-        except OSError:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+            # Write-ahead log: readers never wait for a writer. NORMAL sync keeps
+            # the database whole after a crash, which is all a cache needs.
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS fragment (key TEXT PRIMARY KEY, text TEXT NOT NULL)"
+            )
+            return connection
+        except sqlite3.DatabaseError:
+            connection.close()
+            if attempt == 2:
+                raise
+            for path in database.parent.glob(database.name + "*"):  # and its -wal, -shm
+                path.unlink(missing_ok=True)
+    raise AssertionError("unreachable")

@@ -121,7 +121,6 @@ class IssueWork:
     def finish(self, *, keep: bool = True) -> None:
         """Keep every job's results in the cache (unless not `keep`)."""
         pending, self._pending = self._pending, []
-        for job in pending if keep else ():
-            for key, html in job.done().items():
-                self.cache.put(key, html)
+        if keep:
+            self.cache.put_many(item for job in pending for item in job.done().items())
         _RENDERED.clear()

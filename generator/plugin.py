@@ -26,8 +26,9 @@ from .config import NewsletterConfig, Settings
 from .errors import NewsletterError
 from .feeds import FEED_PATHS
 from .fragment_cache import FragmentCache
+from .issues import Issue
 from .minify import PageMinifier, minify_extra_css
-from .site import WORKER_MODULES, GeneratedSite, MarkdownSetup, site_files
+from .site import WORKER_MODULES, GeneratedSite, MarkdownSetup, site_files, start_site
 from .slots import Slots
 from .templating import compiled_template_cache, use_compiled_template_cache
 from .urls import disarm_unsafe_urls
@@ -44,6 +45,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.slots = Slots()  # filled by on_files, read by the page events
         self.generated: GeneratedSite | None = None  # from on_files to on_post_build
         self.background: Background | None = None  # the worker of one build
+        self.issues: list[Issue] = []  # loaded by on_config, for on_files
         self.feed_files: list[File] = []
         self._marked: Page | None = None  # the navigation entry a page is shown under
 
@@ -68,6 +70,12 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.background = Background(cache)
         if cache.is_cold():  # the worker will have work: have it ready by on_files
             self.background.warm_up(WORKER_MODULES)
+        try:  # and have it start on the pages built from every issue's data
+            self.issues = start_site(
+                self.settings(config), include_drafts=self.serving, background=self.background
+            )
+        except NewsletterError as err:
+            raise PluginError(str(err)) from None
         # Our templates, compiled once and kept between builds (the theme's: on_env).
         use_compiled_template_cache(cache_dir)
         # Dates in the sitemap and gzip headers come from the data, not the clock,
@@ -89,6 +97,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
                 markdown,
                 include_drafts=self.serving,
                 background=self.background,  # started by on_config, which every build runs
+                issues=self.issues,
             )
         except NewsletterError as err:
             raise PluginError(str(err)) from None

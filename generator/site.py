@@ -251,23 +251,35 @@ class GeneratedSite:
             self.work.finish(keep=keep)
 
 
+def start_site(settings: Settings, *, include_drafts: bool, background: Background) -> list[Issue]:
+    """The issues of the site, with the worker already rendering the archive-wide
+    pages the cache lacks. Called as early as the engine can (the plugin: at
+    on_config), so that the pages are ready when `site_files(issues=...)` wants them."""
+    issues = load_issues(settings.issues_dir, include_drafts=include_drafts)
+    for pages_of_archive in archives(issues, settings):
+        background.add(pages_of_archive.key, pages_of_archive.render)
+    return issues
+
+
 def site_files(
     settings: Settings,
     markdown: MarkdownSetup,
     *,
     include_drafts: bool,
     background: Background | None = None,
+    issues: list[Issue] | None = None,
 ) -> GeneratedSite:
     """Every generated file. With the caller's `background` (which the caller
     finishes), the feeds come `later` and the pages' fragments may still be
-    promised; then the caller calls `finish` on the result when done."""
+    promised; then the caller calls `finish` on the result when done. `issues`:
+    from `start_site` with the same background (else loaded here)."""
     cache = FragmentCache(settings.cache_dir)
     if background is not None:
-        return _site_files(settings, markdown, include_drafts, cache, background)
+        return _site_files(settings, markdown, include_drafts, cache, background, issues)
     # On a cold cache, a worker process renders the archive-wide pages, the
     # issues' fragments and the feed entries while this one draws the pages.
     with Background(cache) as own:
-        generated = _site_files(settings, markdown, include_drafts, cache, own)
+        generated = _site_files(settings, markdown, include_drafts, cache, own, issues)
         try:
             assert generated.later is not None
             generated.files.update(generated.later())
@@ -284,12 +296,12 @@ def _site_files(
     include_drafts: bool,
     cache: FragmentCache,
     background: Background,
+    issues: list[Issue] | None,
 ) -> GeneratedSite:
-    issues = load_issues(settings.issues_dir, include_drafts=include_drafts)
+    if issues is None:
+        issues = start_site(settings, include_drafts=include_drafts, background=background)
     slots, work = Slots(), IssueWork(cache, background)
     archive = archives(issues, settings)
-    for pages_of_archive in archive:
-        background.add(pages_of_archive.key, pages_of_archive.render)
     try:
         pages = site_pages(issues, settings, slots, cache, work)
         published = [i for i in issues if i.is_published]

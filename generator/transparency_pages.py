@@ -458,12 +458,13 @@ def transparency_pages(
 
     With `slots`, the pages' generated HTML blocks wait there (see generator.slots)."""
     files: dict[str, str] = {}
-    every: list[dict[str, str]] = []
+    header = csv_text([])
+    every = [header]  # the combined CSV: each issue's rows, in the same order
     for meta, section in sections:
-        rows = long_rows(meta, section)
-        files[f"data/transparency-{_slug(meta)}.csv"] = csv_text(rows)
-        every += rows
-    files["data/transparency.csv"] = csv_text(every)
+        text = csv_text(long_rows(meta, section))
+        files[f"data/transparency-{_slug(meta)}.csv"] = text
+        every.append(text.removeprefix(header))
+    files["data/transparency.csv"] = "".join(every)
     files["data/datapackage.json"] = datapackage(files, license)
     files["transparency/index.md"] = index_page(sections, slots)
     files["transparency/methodology.md"] = methodology_page(sections)

@@ -11,7 +11,8 @@ enables. So, without relying on any extension:
   macros cannot be written from the charter;
 - link targets with a scheme other than http, https or mailto (such as
   `javascript:`) are replaced by `#unsafe-link`;
-- headings are shifted down, so the charter nests under the page's headings.
+- headings are shifted down, so the charter nests under the page's headings;
+- a run of hundreds of letters gets `<wbr>` breaks, which browsers lay out fast.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import html
 import re
 
+from generator.templating import LONGEST_UNBROKEN
 from generator.urls import UNSAFE_LINK, is_safe_url
 
 _FENCE_OPEN = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
@@ -73,7 +75,23 @@ def _escape_prose(text: str) -> str:
     text = _REFERENCE_TARGET.sub(
         lambda m: m.group(1) + (m.group(2) if _is_safe_target(m.group(2)) else _UNSAFE), text
     )
+    text = _LONG_WORD.sub(_with_breaks, text)
     return re.sub(r"\0(\d+)\0", lambda m: autolinks[int(m.group(1))], text)
+
+
+# A word that starts with this many letters and digits gets a line-break
+# opportunity every so many characters (see generator.templating.LONGEST_UNBROKEN:
+# a browser wraps a huge unbreakable word very slowly). Only at the start of a
+# word, and letters and digits only, so that no link target, URL or Markdown
+# syntax is cut.
+_LONG_WORD = re.compile(rf"(?<!\S)[^\W_]{{{4 * LONGEST_UNBROKEN},}}")
+
+
+def _with_breaks(word: re.Match[str]) -> str:
+    text = word.group()
+    return "<wbr>".join(
+        text[i : i + LONGEST_UNBROKEN] for i in range(0, len(text), LONGEST_UNBROKEN)
+    )
 
 
 def _code_block(lines: list[str]) -> list[str]:

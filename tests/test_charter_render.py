@@ -220,6 +220,29 @@ def test_hostile_charter_markdown_is_inert():
     assert "root:" not in page.get_text()
 
 
+def test_a_huge_word_gets_line_breaks_but_no_link_target_is_cut():
+    # Chromium took minutes to lay out pages holding huge unbreakable words.
+    word, target = "pwn" + "A" * 100_000, "https://example.org/" + "q" * 300
+    source = safe_charter_markdown(f"{word}&x\n\n[link]({target}) " + "z" * 250)
+    page = soup(markdown.markdown(source))
+    first = page.find("p")
+    assert len(first.find_all("wbr")) == len(word) // 60  # a break every 60 characters
+    assert first.get_text() == word + "&x"  # the same text for readers
+    assert page.find("a", string="link")["href"] == target
+    assert len(page.find_all("p")[1].find_all("wbr")) == 4
+
+
+def test_breakable_text_is_escaped_with_a_break_every_sixty_characters():
+    from generator.templating import breakable
+
+    value = "<b>" + "é" * 130 + " short & " + "x" * 60
+    html = str(breakable(value))
+    assert html.count("<wbr>") == 2 and "&lt;b&gt;" in html and "<b>" not in html
+    assert soup(html).get_text() == value
+    words = soup(html.replace("<wbr>", " ")).get_text().split()
+    assert max(map(len, words)) == 60
+
+
 def test_pages_build_with_mkdocs_strict(section: dict, tmp_path: Path):
     site = tmp_path / "site"
     docs = site / "docs"

@@ -83,9 +83,10 @@ class FragmentCache:
 
     def put_many(self, items: Iterable[tuple[tuple[str, ...], str]]) -> None:
         """Store every (key, fragment) in one transaction."""
-        db = self._db()
-        with db:
-            db.executemany(_INSERT, [(_row_key(parts), text) for parts, text in items])
+        rows = [(_row_key(parts), text) for parts, text in items]
+        if rows:
+            with self._db() as db:
+                db.executemany(_INSERT, rows)
 
     def fragment(self, parts: tuple[str, ...], render: Callable[[], str]) -> str:
         """The fragment for `parts` (which must determine it), rendered on a miss."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from concurrent.futures import Future
 from functools import partial
 from pathlib import Path
 
@@ -54,40 +55,52 @@ class PageMinifier:
     """Minified pages, from the fragment cache when a page is unchanged.
 
     Between `start()` and `finish()` (a site build), a page the cache lacks is
-    minified by a worker process while MkDocs builds the next pages: it is
+    minified by the worker process while MkDocs builds the next pages: it is
     written as it is first, and `finish()` writes it again minified.
     """
 
     def __init__(self, cache_dir: Path):
         self.cache = FragmentCache(cache_dir)
         self._background: Background | None = None
-        self._waiting: list[tuple[tuple[str, ...], str, str]] = []  # key, written to, page
+        self._own = False  # whether finish() ends the worker too
+        self._waiting: list[tuple[tuple[str, ...], str, str, Future[str]]] = []
 
-    def start(self) -> None:
-        self._background = Background(self.cache)
+    def start(self, background: Background | None = None) -> None:
+        """Hand pages to `background`'s worker (the build's, which it finishes
+        after this), or to a worker of our own."""
+        self._own = background is None
+        self._background = background or Background(self.cache)
 
     def __call__(self, html: str, written_to: str | None = None) -> str:
         key = ("page", hashlib.sha256(html.encode()).hexdigest())
-        background = self._background
-        if written_to and background and background.add(key, partial(minify_page, html)):
-            self._waiting.append((key, written_to, html))
-            return html
+        if written_to and self._background and not self.cache.has(key):
+            job = self._background.submit(partial(minify_page, html))
+            if job is not None:
+                self._waiting.append((key, written_to, html, job))
+                return html
         return self.cache.fragment(key, partial(minify_page, html))
 
     def finish(self, *, keep: bool = True) -> None:
         """Write each page the worker minified over its first output (unless not `keep`)."""
         background, self._background = self._background, None
-        if background is None:
-            return
-        minified = background.finish(keep=keep)
         waiting, self._waiting = self._waiting, []
-        for key, written_to, html in waiting if keep else ():
-            # From the worker, or minified here if it failed.
-            if key in minified:
+        try:
+            minified = {key: _minified(job, html) for key, _, html, job in waiting if keep}
+            for key, written_to, _, _ in waiting if keep else ():
                 text = minified[key]
-            else:
-                text = self.cache.fragment(key, partial(minify_page, html))
-            Path(written_to).write_bytes(text.encode("utf-8", errors="xmlcharrefreplace"))
+                Path(written_to).write_bytes(text.encode("utf-8", errors="xmlcharrefreplace"))
+            self.cache.put_many(minified.items())
+        finally:
+            if background is not None and self._own:
+                background.finish(keep=keep)
+
+
+def _minified(job: Future[str], html: str) -> str:
+    """What the worker minified, or, if it failed, minified here (which raises as usual)."""
+    try:
+        return job.result()
+    except Exception:  # noqa: BLE001 - done again here
+        return minify_page(html)
 
 
 def minify_extra_css(files: Files, config: MkDocsConfig) -> None:

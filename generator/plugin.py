@@ -138,7 +138,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         # The theme's templates, compiled once and kept with our fragments.
         env.bytecode_cache = compiled_template_cache(self.settings(config).cache_dir)
-        self.minify.start()  # the pages are built next
+        self.minify.start(self.background)  # the pages are built next
         return env
 
     # After every other plugin's: a page is minified as it is finally written, also
@@ -154,8 +154,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     @event_priority(100)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self._write_feeds()
+        self.minify.finish()  # before the worker it shares ends
         self._finish_generated(keep=True)
-        self.minify.finish()
 
     def _write_feeds(self) -> None:
         assert self.generated is not None and self.generated.later is not None

@@ -72,8 +72,18 @@ class FragmentCache:
         return not self.database.is_file()
 
     def _text(self, parts: tuple[str, ...]) -> str | None:
-        row = self._db().execute(_SELECT, (_row_key(parts),)).fetchone()
+        try:
+            row = self._db().execute(_SELECT, (_row_key(parts),)).fetchone()
+        except sqlite3.DatabaseError:  # damaged (see _connect): a miss, and a new database
+            self._start_afresh()
+            return None
         return None if row is None else str(row[0])
+
+    def _start_afresh(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+        self._connection = None
+        _remove(self.database)
 
     def has(self, parts: tuple[str, ...]) -> bool:
         return self._text(parts) is not None
@@ -113,10 +123,11 @@ def _connect(database: Path) -> sqlite3.Connection:
     for attempt in (1, 2):
         connection = sqlite3.connect(database, timeout=60)
         try:
-            # Write-ahead log: readers never wait for a writer. NORMAL sync keeps
-            # the database whole after a crash, which is all a cache needs.
+            # Write-ahead log: readers never wait for a writer. No sync to disk: a
+            # killed build leaves the database whole; only a system crash could
+            # damage it, and a damaged cache is started afresh (below).
             connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute("PRAGMA synchronous=OFF")
             connection.execute(
                 "CREATE TABLE IF NOT EXISTS fragment (key TEXT PRIMARY KEY, text TEXT NOT NULL)"
             )
@@ -125,6 +136,10 @@ def _connect(database: Path) -> sqlite3.Connection:
             connection.close()
             if attempt == 2:
                 raise
-            for path in database.parent.glob(database.name + "*"):  # and its -wal, -shm
-                path.unlink(missing_ok=True)
+            _remove(database)
     raise AssertionError("unreachable")
+
+
+def _remove(database: Path) -> None:
+    for path in database.parent.glob(database.name + "*"):  # and its -wal, -shm
+        path.unlink(missing_ok=True)

@@ -252,11 +252,14 @@ class GeneratedSite:
 
 
 def start_site(settings: Settings, *, include_drafts: bool, background: Background) -> list[Issue]:
-    """The issues of the site, with the worker already rendering the archive-wide
-    pages the cache lacks. Called as early as the engine can (the plugin: at
+    """The issues of the site, with the worker already rendering the largest of the
+    archive-wide pages if the cache lacks it. Called as early as the engine can (the plugin: at
     on_config), so that the pages are ready when `site_files(issues=...)` wants them."""
     issues = load_issues(settings.issues_dir, include_drafts=include_drafts)
-    for pages_of_archive in archives(issues, settings):
+    # The largest (the transparency report and its data) takes longer than this
+    # process takes to draw the issues' pages; the others are quick, and drawn
+    # here after those rather than waited for.
+    for pages_of_archive in archives(issues, settings)[:1]:
         background.add(pages_of_archive.key, pages_of_archive.render)
     return issues
 

@@ -11,7 +11,6 @@ import csv
 import hashlib
 import io
 import json
-import operator
 import re
 from typing import Any
 
@@ -245,23 +244,19 @@ def _number_cell(value: Any) -> tuple[str, str]:
     return repr(float(value)) if isinstance(value, float) else str(value), ""
 
 
-def long_rows(meta: dict[str, Any], section: dict[str, Any]) -> list[dict[str, str]]:
-    """Every published figure of one issue as one row of the long-format CSV."""
+def long_rows(meta: dict[str, Any], section: dict[str, Any]) -> list[tuple[str, ...]]:
+    """Every published figure of one issue as rows of the long-format CSV (CSV_FIELDS)."""
     k = int(section["k"])
     schema.require_k(k)
-    base = {
-        "issue": meta["slug"],
-        "window_start": _utc_z(section["window"]["start"]),
-        "window_end": _utc_z(section["window"]["end"]),
-    }
-    rows: list[dict[str, str]] = []
+    base = (
+        meta["slug"],
+        _utc_z(section["window"]["start"]),
+        _utc_z(section["window"]["end"]),
+    )
+    rows: list[tuple[str, ...]] = []
 
     def add(measure: str, breakdown: str, group: str, subgroup: str, cell: tuple[str, str]) -> None:
-        rows.append(
-            base
-            | {"measure": measure, "breakdown": breakdown, "group": group, "subgroup": subgroup}
-            | {"value": cell[0], "marker": cell[1]}
-        )
+        rows.append((*base, measure, breakdown, group, subgroup, *cell))
 
     for part in ("received", "resolved"):
         add(part, "total", "", "", _cell(section[part]["total"], k))
@@ -286,12 +281,12 @@ def long_rows(meta: dict[str, Any], section: dict[str, Any]) -> list[dict[str, s
     return rows
 
 
-def csv_text(rows: list[dict[str, str]]) -> str:
+def csv_text(rows: list[tuple[str, ...]]) -> str:
     """RFC 4180: CRLF line ends, a header row, quoting only where needed."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_FIELDS)
-    writer.writerows(map(operator.itemgetter(*CSV_FIELDS), rows))
+    writer.writerows(rows)
     return buffer.getvalue()
 
 

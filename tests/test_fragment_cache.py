@@ -148,3 +148,28 @@ def test_a_job_that_fails_in_the_worker_leaves_the_others_results(tmp_path: Path
         assert background.add(("fine",), partial(str, 42))
     assert background.rendered == 1
     assert cache.has(("fine",)) and not cache.has(("broken",))
+
+
+def test_a_damaged_database_is_started_afresh(tmp_path: Path) -> None:
+    first = FragmentCache(tmp_path)
+    first.put(("k",), "kept")
+    first._db().close()
+    first.database.write_bytes(b"not a database" * 1000)
+    for path in first.folder.glob("fragments.sqlite-*"):
+        path.unlink()
+    again = FragmentCache(tmp_path)
+    assert again.fragment(("k",), lambda: "rendered") == "rendered"
+    assert FragmentCache(tmp_path).fragment(("k",), lambda: "not again") == "rendered"
+
+
+def test_a_database_damaged_past_its_header_is_a_miss_then_started_afresh(tmp_path: Path) -> None:
+    first = FragmentCache(tmp_path)
+    first.put(("k",), "kept")
+    first._db().close()  # the write-ahead log goes into the database file
+    size = first.database.stat().st_size
+    with first.database.open("r+b") as damaged:
+        damaged.seek(4096)  # the first page (the header and schema) stays whole
+        damaged.write(b"\xff" * (size - 4096))
+    again = FragmentCache(tmp_path)
+    assert again.fragment(("k",), lambda: "rendered") == "rendered"
+    assert FragmentCache(tmp_path).fragment(("k",), lambda: "not again") == "rendered"

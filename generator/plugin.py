@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,11 @@ from .issues import Issue
 from .minify import PageMinifier, minify_extra_css
 from .site import WORKER_MODULES, GeneratedSite, MarkdownSetup, site_files, start_site
 from .slots import Slots
-from .templating import compiled_template_cache, use_compiled_template_cache
+from .templating import (
+    compile_theme_templates,
+    compiled_template_cache,
+    use_compiled_template_cache,
+)
 from .urls import disarm_unsafe_urls
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
@@ -68,7 +73,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.minify = PageMinifier(cache_dir)
         cache = FragmentCache(cache_dir)
         self.background = Background(cache)
-        if cache.is_cold():  # the worker will have work: have it ready by on_files
+        cold = cache.is_cold()
+        if cold:  # the worker will have work: have it ready by on_files
             self.background.warm_up(WORKER_MODULES)
         try:  # and have it start on the pages built from every issue's data
             self.issues = start_site(
@@ -76,6 +82,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             )
         except NewsletterError as err:
             raise PluginError(str(err)) from None
+        if cold:  # then on the theme's templates, needed once the pages are converted
+            self.background.submit(partial(compile_theme_templates, config.theme, cache_dir))
         # Our templates, compiled once and kept between builds (the theme's: on_env).
         use_compiled_template_cache(cache_dir)
         # Dates in the sitemap and gzip headers come from the data, not the clock,

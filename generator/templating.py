@@ -10,6 +10,7 @@ import functools
 import re
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -114,6 +115,31 @@ def compiled_template_cache(cache_dir: Path) -> jinja2.BytecodeCache:
     folder = cache_dir / "jinja"
     folder.mkdir(parents=True, exist_ok=True)
     return jinja2.FileSystemBytecodeCache(str(folder))
+
+
+def compile_theme_templates(theme: Any, cache_dir: Path) -> int:
+    """In the worker, on a cold cache: compile the theme's page templates and
+    partials into the compiled-template cache, where MkDocs finds them, instead
+    of compiling them itself as it builds the first pages. A template that needs
+    a filter only a plugin adds (one this site does not use) is left to MkDocs.
+    How many were compiled."""
+    env = theme.get_env()  # the environment MkDocs makes: the same compiled code
+    env.bytecode_cache = compiled_template_cache(cache_dir)
+    language = f"partials/languages/{theme.get('language') or 'en'}.html"
+
+    def wanted(name: str) -> bool:
+        if name.startswith("partials/languages/"):
+            return name == language
+        return name.startswith("partials/") or name in ("main.html", "404.html", "sitemap.xml")
+
+    compiled = 0
+    for name in env.list_templates(filter_func=wanted):
+        try:
+            env.get_template(name)
+            compiled += 1
+        except jinja2.TemplateError:
+            continue
+    return compiled
 
 
 def use_compiled_template_cache(cache_dir: Path) -> None:

@@ -15,6 +15,7 @@ from lxml import etree
 
 from generator.build import build_site, source_date_epoch
 from generator.config import load_settings
+from generator.templating import compiled_template_cache
 
 from .conftest import copy_sample_site
 
@@ -100,3 +101,21 @@ def test_what_other_plugins_add_to_a_page_survives_minifying_in_the_worker(
     page = cold["issues/2026-september-equinox/index.html"].decode()
     assert "hooked</p>" in page and "\n  " not in page.partition("<body")[2]  # minified
     assert cold == again
+
+
+def test_theme_templates_compiled_by_the_worker_are_what_mkdocs_compiles(
+    sample: Path, tmp_path: Path
+) -> None:
+    from mkdocs.config import load_config
+
+    from generator.templating import compile_theme_templates
+
+    theme = load_config(str(sample)).theme
+    compiled = compile_theme_templates(theme, tmp_path)
+    assert compiled >= 30 and len(list((tmp_path / "jinja").glob("*.cache"))) == compiled
+    env = theme.get_env()  # as MkDocs makes it for the pages
+    cache = compiled_template_cache(tmp_path)
+    for name in ("main.html", "partials/toc.html", "partials/languages/en.html"):
+        source, filename, _ = env.loader.get_source(env, name)
+        bucket = cache.get_bucket(env, name, filename, source)
+        assert bucket.code == env.compile(source, name, filename)  # what a miss compiles

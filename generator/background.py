@@ -4,14 +4,16 @@ On a cold fragment cache (a fresh clone, a new generator version), a worker
 renders what the cache lacks while this process goes on with other work,
 and its results go into the cache, where the build then finds them:
 
-- the pages built from every issue's data (charter, transparency, Spaces,
-  the charter feed), while this process draws the issues' pages
-  (generator.site);
+- the transparency report's pages and data files, while this process loads
+  the issues and draws their pages (generator.site.start_site);
+- the theme's templates, compiled (generator.templating);
 - each issue's tables, charts and provenance panel, and its feed entry,
   while MkDocs converts the pages (generator.issue_work);
 - the minified pages, while MkDocs builds the next ones (generator.minify).
 
-A warm cache starts no process at all.
+One worker does all of it, in that order. Where it can, it is a fork of
+this process, which starts at once with every module already imported. A
+warm cache starts no process at all.
 """
 
 from __future__ import annotations

@@ -72,12 +72,18 @@ class FragmentCache:
         return not self.database.is_file()
 
     def _text(self, parts: tuple[str, ...]) -> str | None:
+        row = self._row(_SELECT, parts)
+        return None if row is None else str(row[0])
+
+    def _row(self, query: str, parts: tuple[str, ...]) -> tuple[object, ...] | None:
         try:
-            row = self._db().execute(_SELECT, (_row_key(parts),)).fetchone()
+            row: tuple[object, ...] | None = (
+                self._db().execute(query, (_row_key(parts),)).fetchone()
+            )
+            return row
         except sqlite3.DatabaseError:  # damaged (see _connect): a miss, and a new database
             self._start_afresh()
             return None
-        return None if row is None else str(row[0])
 
     def _start_afresh(self) -> None:
         if self._connection is not None:
@@ -86,7 +92,7 @@ class FragmentCache:
         _remove(self.database)
 
     def has(self, parts: tuple[str, ...]) -> bool:
-        return self._text(parts) is not None
+        return self._row(_EXISTS, parts) is not None  # without reading the fragment
 
     def put(self, parts: tuple[str, ...], text: str) -> None:
         self.put_many([(parts, text)])
@@ -111,6 +117,7 @@ class FragmentCache:
 
 
 _SELECT = "SELECT text FROM fragment WHERE key = ?"
+_EXISTS = "SELECT 1 FROM fragment WHERE key = ?"
 _INSERT = "INSERT OR REPLACE INTO fragment (key, text) VALUES (?, ?)"
 
 

@@ -46,6 +46,17 @@ def _import(modules: tuple[str, ...]) -> str:
     return ""
 
 
+def result_or_render(job: Future[T] | None, render: Callable[[], T]) -> T:
+    """What the worker rendered, or, without a job or if it failed, `render()` here,
+    which raises the same error with its usual message."""
+    try:
+        if job is not None:
+            return job.result()
+    except Exception:  # noqa: BLE001 - rendered here instead
+        pass
+    return render()
+
+
 def _start_method() -> str:
     """A fork of this process when that is safe: it starts at once, with every
     module imported here. Forking a process that runs other threads (`serve`'s

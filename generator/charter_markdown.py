@@ -20,7 +20,7 @@ from __future__ import annotations
 import html
 import re
 
-from generator.templating import LONGEST_UNBROKEN
+from generator.templating import LONGEST_UNBROKEN, pieces_of
 from generator.urls import UNSAFE_LINK, is_safe_url
 
 _FENCE_OPEN = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
@@ -88,10 +88,7 @@ _LONG_WORD = re.compile(rf"(?<!\S)[^\W_]{{{4 * LONGEST_UNBROKEN},}}")
 
 
 def _with_breaks(word: re.Match[str]) -> str:
-    text = word.group()
-    return "<wbr>".join(
-        text[i : i + LONGEST_UNBROKEN] for i in range(0, len(text), LONGEST_UNBROKEN)
-    )
+    return "<wbr>".join(pieces_of(word.group()))
 
 
 def _code_block(lines: list[str]) -> list[str]:

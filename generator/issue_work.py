@@ -20,7 +20,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from .background import Background, Key
+from .background import Background, Key, result_or_render
 from .fragment_cache import FragmentCache
 from .slots import Fragment, Slots
 
@@ -91,12 +91,7 @@ class _Pending:
 
     def done(self) -> dict[Key, str]:
         if self.results is None:
-            try:
-                self.results = self.future.result() if self.future else None
-            except Exception:  # noqa: BLE001 - rendered here instead, which raises as usual
-                self.results = None
-            if self.results is None:
-                self.results = self.job.render()
+            self.results = result_or_render(self.future, self.job.render)
         return self.results
 
     def get(self, key: Key) -> str:

@@ -31,7 +31,7 @@ import rcssmin
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 
-from .background import Background
+from .background import Background, result_or_render
 from .fragment_cache import FragmentCache
 
 # Whitespace between two tags, with a line break in it: one line break shows the same.
@@ -85,7 +85,11 @@ class PageMinifier:
         background, self._background = self._background, None
         waiting, self._waiting = self._waiting, []
         try:
-            minified = {key: _minified(job, html) for key, _, html, job in waiting if keep}
+            minified = {
+                key: result_or_render(job, partial(minify_page, html))
+                for key, _, html, job in waiting
+                if keep
+            }
             for key, written_to, _, _ in waiting if keep else ():
                 text = minified[key]
                 Path(written_to).write_bytes(text.encode("utf-8", errors="xmlcharrefreplace"))
@@ -93,14 +97,6 @@ class PageMinifier:
         finally:
             if background is not None and self._own:
                 background.finish(keep=keep)
-
-
-def _minified(job: Future[str], html: str) -> str:
-    """What the worker minified, or, if it failed, minified here (which raises as usual)."""
-    try:
-        return job.result()
-    except Exception:  # noqa: BLE001 - done again here
-        return minify_page(html)
 
 
 def minify_extra_css(files: Files, config: MkDocsConfig) -> None:

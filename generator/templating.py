@@ -76,17 +76,17 @@ LONGEST_UNBROKEN = 60
 _LONG_WORD = re.compile(rf"\S{{{LONGEST_UNBROKEN + 1},}}")
 
 
+def pieces_of(word: str) -> list[str]:
+    """`word` cut every LONGEST_UNBROKEN characters, to be joined with <wbr>."""
+    return [word[i : i + LONGEST_UNBROKEN] for i in range(0, len(word), LONGEST_UNBROKEN)]
+
+
 def breakable(value: object) -> Markup:
     """Escaped text, with <wbr> every LONGEST_UNBROKEN characters of a longer word."""
     text, parts, done = str(value), [], 0
     for word in _LONG_WORD.finditer(text):
         parts.append(escape(text[done : word.start()]))
-        chunks = range(word.start(), word.end(), LONGEST_UNBROKEN)
-        parts.append(
-            Markup("<wbr>").join(
-                escape(text[i : min(i + LONGEST_UNBROKEN, word.end())]) for i in chunks
-            )
-        )
+        parts.append(Markup("<wbr>").join(map(escape, pieces_of(word.group()))))
         done = word.end()
     parts.append(escape(text[done:]))
     return Markup("").join(parts)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterable
@@ -57,6 +58,15 @@ class FragmentCache:
         self.database = self.folder / "fragments.sqlite"
         self.hits = self.misses = 0
         self._connection: sqlite3.Connection | None = None
+
+    @classmethod
+    def of_this_process(cls, cache_dir: Path) -> FragmentCache:
+        """One cache per folder for this process: the worker's jobs share its
+        connection, and never use one opened by the process it was forked from."""
+        key = (os.getpid(), cache_dir)
+        if key not in _OF_PROCESS:
+            _OF_PROCESS[key] = cls(cache_dir)
+        return _OF_PROCESS[key]
 
     def _db(self) -> sqlite3.Connection:
         if self._connection is None:
@@ -115,6 +125,8 @@ class FragmentCache:
         self.put(parts, text)
         return text
 
+
+_OF_PROCESS: dict[tuple[int, Path], FragmentCache] = {}
 
 _SELECT = "SELECT text FROM fragment WHERE key = ?"
 _EXISTS = "SELECT 1 FROM fragment WHERE key = ?"

@@ -10,7 +10,9 @@ meta values (issue titles and summaries, which editors and sources can set)
 with their `<` unescaped. That is valid HTML, but a page should never hold
 `<script>` as raw characters, even where a browser reads it as text. A page
 that did not change since the last build is taken from the fragment cache,
-keyed by a digest of its HTML, so a rebuild pays almost nothing for it.
+keyed by a digest of its HTML, so a rebuild pays almost nothing for it. On
+a cold cache, the worker process minifies the pages MkDocs has written, in
+place, while MkDocs builds the next ones.
 
 Stylesheets: the site's own (`extra_css` under site_src) keep their comments,
 which explain the accessibility and chart rules; readers need none of it.
@@ -51,19 +53,41 @@ def minify_css(text: str) -> str:
     return str(rcssmin.cssmin(text)) + "\n"
 
 
+def page_key(html: str) -> tuple[str, str]:
+    """A page's fragment cache key: a digest of its HTML, which determines it minified."""
+    return ("page", hashlib.sha256(html.encode()).hexdigest())
+
+
+def minify_written(path: str, cache_dir: Path) -> None:
+    """In the worker: minify the page written at `path` in place, and keep it in the cache."""
+    _minify_in_place(Path(path), FragmentCache.of_this_process(cache_dir))
+
+
+def _minify_in_place(path: Path, cache: FragmentCache) -> None:
+    html = path.read_bytes().decode("utf-8")
+    minified = minify_page(html)
+    path.write_bytes(minified.encode("utf-8", errors="xmlcharrefreplace"))
+    cache.put(page_key(html), minified)
+
+
 class PageMinifier:
     """Minified pages, from the fragment cache when a page is unchanged.
 
     Between `start()` and `finish()` (a site build), a page the cache lacks is
-    minified by the worker process while MkDocs builds the next pages: it is
-    written as it is first, and `finish()` writes it again minified.
+    written as it is first. Once it is on disk (when the next page is asked
+    for, or at `finish()`), the worker process minifies it there in place,
+    while MkDocs builds the next pages, and keeps it in the cache.
+    A page's key is a digest of its HTML, so what the worker kept is right even
+    if the build fails afterwards.
     """
 
     def __init__(self, cache_dir: Path):
+        self.cache_dir = cache_dir
         self.cache = FragmentCache(cache_dir)
         self._background: Background | None = None
         self._own = False  # whether finish() ends the worker too
-        self._waiting: list[tuple[tuple[str, ...], str, str, Future[str]]] = []
+        self._written: list[str] = []  # paths not yet handed to the worker
+        self._jobs: list[tuple[str, Future[None]]] = []
 
     def start(self, background: Background | None = None) -> None:
         """Hand pages to `background`'s worker (the build's, which it finishes
@@ -72,29 +96,33 @@ class PageMinifier:
         self._background = background or Background(self.cache)
 
     def __call__(self, html: str, written_to: str | None = None) -> str:
-        key = ("page", hashlib.sha256(html.encode()).hexdigest())
-        if written_to and self._background and not self.cache.has(key):
-            job = self._background.submit(partial(minify_page, html))
-            if job is not None:
-                self._waiting.append((key, written_to, html, job))
-                return html
+        key = page_key(html)
+        if written_to and html.strip() and self._background and not self.cache.has(key):
+            self._hand_over()  # the pages asked for before this one are on disk now
+            self._written.append(written_to)
+            return html
         return self.cache.fragment(key, partial(minify_page, html))
 
+    def _hand_over(self) -> None:
+        assert self._background is not None
+        for path in self._written:
+            job = self._background.submit(partial(minify_written, path, self.cache_dir))
+            if job is None:  # no worker: minify it here
+                _minify_in_place(Path(path), self.cache)
+            else:
+                self._jobs.append((path, job))
+        self._written = []
+
     def finish(self, *, keep: bool = True) -> None:
-        """Write each page the worker minified over its first output (unless not `keep`)."""
-        background, self._background = self._background, None
-        waiting, self._waiting = self._waiting, []
+        """Wait for the worker to minify every page written (none more unless `keep`)."""
+        background = self._background
         try:
-            minified = {
-                key: result_or_render(job, partial(minify_page, html))
-                for key, _, html, job in waiting
-                if keep
-            }
-            for key, written_to, _, _ in waiting if keep else ():
-                text = minified[key]
-                Path(written_to).write_bytes(text.encode("utf-8", errors="xmlcharrefreplace"))
-            self.cache.put_many(minified.items())
+            if background is not None and keep:
+                self._hand_over()
+                for path, job in self._jobs:
+                    result_or_render(job, partial(_minify_in_place, Path(path), self.cache))
         finally:
+            self._background, self._written, self._jobs = None, [], []
             if background is not None and self._own:
                 background.finish(keep=keep)
 

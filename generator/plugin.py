@@ -32,6 +32,7 @@ from .minify import PageMinifier, minify_extra_css
 from .site import WORKER_MODULES, GeneratedSite, MarkdownSetup, site_files, start_site
 from .slots import Slots
 from .templating import (
+    compile_our_templates,
     compile_theme_templates,
     compiled_template_cache,
     use_compiled_template_cache,
@@ -74,8 +75,9 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         cache = FragmentCache(cache_dir)
         self.background = Background(cache)
         cold = cache.is_cold()
-        if cold:  # the worker will have work: have it ready by on_files
-            self.background.warm_up(WORKER_MODULES)
+        if cold:  # the worker will have work: our templates, compiled for on_files,
+            self.background.submit(partial(compile_our_templates, cache_dir))
+            self.background.warm_up(WORKER_MODULES)  # then what its other jobs need
         try:  # and have it start on the pages built from every issue's data
             self.issues = start_site(
                 self.settings(config), include_drafts=self.serving, background=self.background

@@ -220,12 +220,17 @@ def placeholder_pages(files: dict[str, Any]) -> dict[str, str]:
 
 
 # What the worker renders with: the sections' renderers and the archive-wide pages.
+# The transparency methodology quotes the queries that `collect` runs, which live
+# with DuckDB and the suppression solver: imported while the worker waits for
+# its first job, instead of holding up that job (the transparency report).
 WORKER_MODULES = (
     *(kind.renderer.partition(":")[0] for kind in SECTIONS),
     "generator.render",
     "generator.feeds",
     "generator.charter_pages",
     "generator.transparency_pages",
+    "generator.transparency",
+    "generator.sources.flags_fast",
     "generator.spaces_pages",
     "generator.charter_feed",
 )

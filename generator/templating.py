@@ -130,7 +130,8 @@ def compile_theme_templates(theme: Any, cache_dir: Path) -> int:
     def wanted(name: str) -> bool:
         if name.startswith("partials/languages/"):
             return name == language
-        return name.startswith("partials/") or name in ("main.html", "404.html", "sitemap.xml")
+        pages = ("main.html", "base.html", "404.html", "sitemap.xml")  # base: main's parent
+        return name.startswith("partials/") or name in pages
 
     compiled = 0
     for name in env.list_templates(filter_func=wanted):
@@ -140,6 +141,17 @@ def compile_theme_templates(theme: Any, cache_dir: Path) -> int:
         except jinja2.TemplateError:
             continue
     return compiled
+
+
+def compile_our_templates(cache_dir: Path) -> int:
+    """In the worker, on a cold cache: compile the generator's templates into the
+    compiled-template cache, where this process finds them when it draws the
+    pages, instead of compiling them itself. How many were compiled."""
+    use_compiled_template_cache(cache_dir)
+    env = make_environment()
+    for name in env.list_templates():
+        env.get_template(name)
+    return len(env.list_templates())
 
 
 def use_compiled_template_cache(cache_dir: Path) -> None:

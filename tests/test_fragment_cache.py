@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from generator import fragment_cache
@@ -103,7 +102,7 @@ def test_a_failure_while_the_worker_renders_keeps_nothing_it_rendered(tmp_path: 
     assert not any(cache.has(a.key) for a in found)
 
 
-def test_pages_minified_by_the_worker_are_written_again_minified(tmp_path: Path) -> None:
+def test_pages_are_minified_in_place_by_the_worker(tmp_path: Path) -> None:
     from generator.minify import PageMinifier, minify_page
 
     page = (
@@ -122,19 +121,47 @@ def test_pages_minified_by_the_worker_are_written_again_minified(tmp_path: Path)
     minifier.finish()
 
 
-def test_a_failed_build_keeps_no_page_the_worker_minified(tmp_path: Path) -> None:
-    from generator.minify import PageMinifier
+def test_each_page_is_minified_only_once_mkdocs_has_written_it(tmp_path: Path) -> None:
+    from generator.minify import PageMinifier, minify_page
 
-    page = "<html><body>\n  <p>  one  </p>\n</body></html>"
+    pages = [f"<html><body>\n  <p>  page {n}  </p>\n</body></html>" for n in range(3)]
+    from concurrent.futures import Future
+
+    from generator.background import Background
+
+    class AtOnce(Background):
+        """A worker that does each job the moment it gets it: the earliest it could."""
+
+        def submit(self, render):  # type: ignore[no-untyped-def]
+            done: Future[object] = Future()
+            done.set_result(render())
+            return done
+
+    for n in range(3):  # what an earlier build left there
+        (tmp_path / f"{n}.html").write_text("<html><body>\n  <p>stale</p>\n</body></html>")
     minifier = PageMinifier(tmp_path / "cache")
-    written = tmp_path / "index.html"
-    written.write_text(page)
+    minifier.start(AtOnce(minifier.cache))
+    for n, page in enumerate(pages):  # as MkDocs does: ask, then write what it got
+        written = minifier(page, str(tmp_path / f"{n}.html"))
+        (tmp_path / f"{n}.html").write_text(written)
+    minifier.finish()
+    assert [(tmp_path / f"{n}.html").read_text() for n in range(3)] == list(map(minify_page, pages))
+
+
+def test_a_failed_build_hands_the_worker_no_more_pages(tmp_path: Path) -> None:
+    from generator.minify import PageMinifier, minify_page, page_key
+
+    first, last = (f"<html><body>\n  <p>  {word}  </p>\n</body></html>" for word in "ab")
+    minifier = PageMinifier(tmp_path / "cache")
     minifier.start()
-    minifier(page, str(written))
+    for name, page in (("first", first), ("last", last)):
+        (tmp_path / name).write_text(minifier(page, str(tmp_path / name)))
     minifier.finish(keep=False)
-    assert written.read_text() == page
-    key = ("page", hashlib.sha256(page.encode()).hexdigest())
-    assert minifier.cache.misses == 0 and not minifier.cache.has(key)
+    # The last page never reached the worker; the first may have, and is whole either way.
+    assert (tmp_path / "last").read_text() == last and not minifier.cache.has(page_key(last))
+    assert (tmp_path / "first").read_text() in (first, minify_page(first))
+    kept = minifier.cache.fragment(page_key(first), lambda: minify_page(first))
+    assert kept == minify_page(first)  # what the worker kept, if anything, is right
 
 
 def test_a_job_that_fails_in_the_worker_leaves_the_others_results(tmp_path: Path) -> None:

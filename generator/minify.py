@@ -23,6 +23,7 @@ unchanged. Material's CSS is already minified and is left alone.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from concurrent.futures import Future
 from functools import partial
@@ -66,7 +67,12 @@ def minify_written(path: str, cache_dir: Path) -> None:
 def _minify_in_place(path: Path, cache: FragmentCache) -> None:
     html = path.read_bytes().decode("utf-8")
     minified = minify_page(html)
-    path.write_bytes(minified.encode("utf-8", errors="xmlcharrefreplace"))
+    # Whole or not at all: if the worker dies, this process minifies the page
+    # again (see PageMinifier.finish), from what MkDocs wrote, over the same
+    # temporary file.
+    partial_file = path.with_name(path.name + ".minifying")
+    partial_file.write_bytes(minified.encode("utf-8", errors="xmlcharrefreplace"))
+    os.replace(partial_file, path)
     cache.put(page_key(html), minified)
 
 

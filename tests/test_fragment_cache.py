@@ -148,6 +148,32 @@ def test_each_page_is_minified_only_once_mkdocs_has_written_it(tmp_path: Path) -
     assert [(tmp_path / f"{n}.html").read_text() for n in range(3)] == list(map(minify_page, pages))
 
 
+def test_a_page_the_worker_died_on_is_minified_here_whole(tmp_path: Path) -> None:
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from generator.background import Background
+    from generator.minify import PageMinifier, minify_page
+
+    class DiesMidWrite(Background):
+        """A worker killed while it wrote a page's minified copy."""
+
+        def submit(self, render):  # type: ignore[no-untyped-def]
+            path = Path(render.args[0])
+            path.with_name(path.name + ".minifying").write_text("<html><bo")
+            died: Future[object] = Future()
+            died.set_exception(BrokenProcessPool("killed"))
+            return died
+
+    page = "<html><body>\n  <p>  one  </p>\n</body></html>"
+    minifier = PageMinifier(tmp_path / "cache")
+    minifier.start(DiesMidWrite(minifier.cache))
+    (tmp_path / "index.html").write_text(minifier(page, str(tmp_path / "index.html")))
+    minifier.finish()
+    assert (tmp_path / "index.html").read_text() == minify_page(page)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "index.html"]
+
+
 def test_a_failed_build_hands_the_worker_no_more_pages(tmp_path: Path) -> None:
     from generator.minify import PageMinifier, minify_page, page_key
 

@@ -2,14 +2,17 @@
 
 On a cold fragment cache (a fresh clone, a new generator version), a worker
 renders what the cache lacks while this process goes on with other work,
-and its results go into the cache, where the build then finds them:
+and its results go into the caches, where the build then finds them:
 
+- our templates, compiled, for the pages this process draws at on_files
+  (generator.templating);
 - the transparency report's pages and data files, while this process loads
   the issues and draws their pages (generator.site.start_site);
 - the theme's templates, compiled (generator.templating);
 - each issue's tables, charts and provenance panel, and its feed entry,
   while MkDocs converts the pages (generator.issue_work);
-- the minified pages, while MkDocs builds the next ones (generator.minify).
+- each page MkDocs has written, minified in place, while MkDocs builds the
+  next ones (generator.minify, which keeps them in the cache itself).
 
 One worker does all of it, in that order. Where it can, it is a fork of
 this process, which starts at once with every module already imported. A

@@ -152,7 +152,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         return env
 
     # After every other plugin's: a page is minified as it is finally written, also
-    # when the worker minifies it and on_post_build writes it again.
+    # when the worker minifies it in place once MkDocs has written it.
     @event_priority(-100)
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         if self._marked is not None:

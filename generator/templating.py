@@ -149,9 +149,10 @@ def compile_our_templates(cache_dir: Path) -> int:
     pages, instead of compiling them itself. How many were compiled."""
     use_compiled_template_cache(cache_dir)
     env = make_environment()
-    for name in env.list_templates():
+    names = env.list_templates()
+    for name in names:
         env.get_template(name)
-    return len(env.list_templates())
+    return len(names)
 
 
 def use_compiled_template_cache(cache_dir: Path) -> None:

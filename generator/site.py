@@ -229,8 +229,7 @@ WORKER_MODULES = (
     "generator.feeds",
     "generator.charter_pages",
     "generator.transparency_pages",
-    "generator.transparency",
-    "generator.sources.flags_fast",
+    "generator.sources.flags",  # the methodology quotes its SQL
     "generator.spaces_pages",
     "generator.charter_feed",
 )

@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +23,12 @@ import duckdb
 from generator import suppression as sup
 from generator.errors import NewsletterError
 from generator.sources import flags as fx
+from generator.transparency_sql import QUERY_FILES, query_text
 
 log = logging.getLogger(__name__)
 
 OWN_INITIATIVE = ("automated", "staff")
 NOTICES = ("community", "trusted_flagger", "authority")
-QUERY_FILES = ("received", "resolved", "time_to_action", "pending", "appeals")
 HEADLINE_CHANGES = (
     "received",
     "resolved",
@@ -38,10 +37,6 @@ HEADLINE_CHANGES = (
     "notices",
     "appeals_decided",
 )
-
-
-def query_text(name: str) -> str:
-    return (resources.files("generator") / "sql" / f"{name}.sql").read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)

@@ -28,14 +28,8 @@ import duckdb
 
 from generator.errors import NewsletterError, SourceError, SourceErrors
 from generator.sources import flags as fx
-from generator.transparency import (
-    QUERY_FILES,
-    Window,
-    WindowCounts,
-    build_section,
-    protect_accounting,
-    query_text,
-)
+from generator.transparency import Window, WindowCounts, build_section, protect_accounting
+from generator.transparency_sql import QUERY_FILES, query_text
 
 FORMAT = "flags-aggregates-v1"
 HEADER = (

@@ -21,6 +21,7 @@ from generator.errors import NewsletterError
 from generator.slots import Slots
 from generator.sources import flags_schema as schema
 from generator.templating import make_environment
+from generator.transparency_sql import QUERY_FILES, query_text
 
 # Relative links: an issue lives at /issues/<slug>/, the report at /transparency/.
 FROM_ISSUE = "../../transparency/"
@@ -412,8 +413,8 @@ def index_page(
 
 
 def methodology_page(sections: list[tuple[dict[str, Any], dict[str, Any]]]) -> str:
-    # The queries live with the reading and the aggregation (which import DuckDB).
-    from generator import transparency
+    # The queries live with the reading of the export, which the rest of this module
+    # (the /data/ page drawn in the build's own process, say) has no need of.
     from generator.sources import flags as fx
     from generator.sources import flags_fast
 
@@ -427,10 +428,7 @@ def methodology_page(sections: list[tuple[dict[str, Any], dict[str, Any]]]) -> s
         ("Their whole rows, to compare them", fx.ROW_KEYS_SQL.strip()),
         ("Exact duplicates and conflicts", fx.REPEATS_SQL.strip()),
         ("The counted flags", fx.FLAGS_VIEW_SQL.strip()),
-    ] + [
-        (f"{name}.sql", transparency.query_text(name).strip())
-        for name in (*transparency.QUERY_FILES, "aggregates_export")
-    ]
+    ] + [(f"{name}.sql", query_text(name).strip()) for name in (*QUERY_FILES, "aggregates_export")]
     template = make_environment().get_template("pages/transparency_methodology.md.j2")
     return template.render(
         ks=sorted({int(s["k"]) for _, s in sections}) or [10],

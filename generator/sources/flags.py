@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from generator.sources import flags_fast
 from generator.sources.flags_accounting import (
@@ -109,6 +108,9 @@ __all__ = [
     "resolve_patterns",
 ]
 
+if TYPE_CHECKING:
+    import duckdb
+
 log = logging.getLogger(__name__)
 
 # DuckDB's own limit; the process peaks about 0.5 GiB above it (Python, the reader).
@@ -116,6 +118,8 @@ MEMORY_LIMIT = "1GB"
 
 
 def _connect(temp_dir: Path | None) -> duckdb.DuckDBPyConnection:
+    import duckdb  # here: see generator.sources.flags_files
+
     con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "preserve_insertion_order": True})
     con.execute("SET TimeZone = 'UTC'")
     if temp_dir is not None:

@@ -11,12 +11,14 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from generator.errors import SourceError, SourceErrors
 from generator.sources.flags_files import ExportFile, sql_str
 from generator.sources.flags_schema import CONFLICT, ERROR_CAP, REASON_CODES, RULES
+
+if TYPE_CHECKING:  # imported where a query runs (see flags_files)
+    import duckdb
 
 
 @dataclass

@@ -9,12 +9,14 @@ flag_id repeats, to tell exact duplicates from conflicting rows.
 from __future__ import annotations
 
 import re
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from generator.errors import SourceError
 from generator.sources.flags_files import ExportFile, raw_select, sql_str
 from generator.sources.flags_schema import COLUMNS, DECISION, ENUMS, RULES, TIMESTAMPS
+
+if TYPE_CHECKING:  # imported where a query runs (see flags_files)
+    import duckdb
 
 
 def enum_types_sql() -> str:
@@ -131,6 +133,8 @@ WHERE c.problems = 0
 
 def run_checked(con: duckdb.DuckDBPyConnection, sql: str, files: list[ExportFile]) -> None:
     """Build `checked`; a file DuckDB cannot parse is named, its content never quoted."""
+    import duckdb  # loaded already: whoever opened `con` imported it
+
     try:
         con.execute(sql)
     except duckdb.Error as error:

@@ -20,14 +20,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-import duckdb
-import numpy as np
+from typing import TYPE_CHECKING
 
 from generator.sources.flags_accounting import LoadedExport
 from generator.sources.flags_checks import typed_timestamps_sql
 from generator.sources.flags_files import ExportFile, extra_columns, sql_str
 from generator.sources.flags_schema import COLUMNS, DECISION, ENUMS, TIMESTAMPS
+
+if TYPE_CHECKING:  # imported where a query runs (see flags_files), numpy too
+    import duckdb
 
 # The conditions below mirror flags_checks.PLAINLY_VALID on typed columns: a typed
 # enum is NULL only when the field was empty (any other text is rejected by
@@ -118,6 +119,8 @@ _KEY_BATCH = 1 << 20
 
 
 def _repeated_keys(con: duckdb.DuckDBPyConnection, rows: int) -> int:
+    import numpy as np
+
     keys = np.empty(rows, dtype=np.uint64)
     filled = 0
     for batch in con.sql(_KEYS_SQL).to_arrow_reader(_KEY_BATCH):
@@ -158,6 +161,8 @@ def try_fast(con: duckdb.DuckDBPyConnection, files: list[ExportFile]) -> FastRes
     # Nothing here needs rows in file order, and keeping that order makes
     # DuckDB buffer the parallel CSV scan: measured 28 s against 13.5 s for
     # 10 million rows.
+    import duckdb  # loaded already: whoever opened `con` imported it
+
     con.execute("SET preserve_insertion_order = false")
     try:
         con.execute(fast_checked_sql(files))

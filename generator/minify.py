@@ -90,24 +90,28 @@ class PageMinifier:
     def __init__(self, cache_dir: Path):
         self.cache_dir = cache_dir
         self.cache = FragmentCache(cache_dir)
+        self._cold = False  # see start()
         self._background: Background | None = None
         self._own = False  # whether finish() ends the worker too
         self._written: list[str] = []  # paths not yet handed to the worker
         self._jobs: list[tuple[str, Future[None]]] = []
 
-    def start(self, background: Background | None = None) -> None:
+    def start(self, background: Background | None = None, *, cold: bool = False) -> None:
         """Hand pages to `background`'s worker (the build's, which it finishes
-        after this), or to a worker of our own."""
-        self._own = background is None
+        after this), or to a worker of our own. `cold`: the cache held nothing
+        when the build began (a fresh clone, a new generator), so every page is
+        new; looking each up here would only cost this process."""
+        self._own, self._cold = background is None, cold
         self._background = background or Background(self.cache)
 
     def __call__(self, html: str, written_to: str | None = None) -> str:
-        key = page_key(html)
-        if written_to and html.strip() and self._background and not self.cache.has(key):
+        key = None if self._cold else page_key(html)
+        new = key is None or not self.cache.has(key)
+        if written_to and html.strip() and self._background and new:
             self._hand_over()  # the pages asked for before this one are on disk now
             self._written.append(written_to)
             return html
-        return self.cache.fragment(key, partial(minify_page, html))
+        return self.cache.fragment(key or page_key(html), partial(minify_page, html))
 
     def _hand_over(self) -> None:
         assert self._background is not None

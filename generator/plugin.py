@@ -52,6 +52,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.generated: GeneratedSite | None = None  # from on_files to on_post_build
         self.background: Background | None = None  # the worker of one build
         self.issues: list[Issue] = []  # loaded by on_config, for on_files
+        self.cold = False  # whether the fragment cache held nothing at on_config
         self.feed_files: list[File] = []
         self._marked: Page | None = None  # the navigation entry a page is shown under
 
@@ -74,7 +75,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.minify = PageMinifier(cache_dir)
         cache = FragmentCache(cache_dir)
         self.background = Background(cache)
-        cold = cache.is_cold()
+        cold = self.cold = cache.is_cold()
         if cold:  # the worker will have work: our templates, compiled for on_files,
             self.background.submit(partial(compile_our_templates, cache_dir))
             self.background.warm_up(WORKER_MODULES)  # then what its other jobs need
@@ -148,7 +149,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         # The theme's templates, compiled once and kept with our fragments.
         env.bytecode_cache = compiled_template_cache(self.settings(config).cache_dir)
-        self.minify.start(self.background)  # the pages are built next
+        self.minify.start(self.background, cold=self.cold)  # the pages are built next
         return env
 
     # After every other plugin's: a page is minified as it is finally written, also

@@ -121,6 +121,26 @@ def test_pages_are_minified_in_place_by_the_worker(tmp_path: Path) -> None:
     minifier.finish()
 
 
+def test_a_cold_build_looks_no_page_up(tmp_path: Path) -> None:
+    """On a cache that held nothing, every page is new: no digest or lookup here."""
+    from generator.minify import PageMinifier, minify_page
+
+    page = "<html><body>\n  <p>  one  </p>\n</body></html>"
+    minifier = PageMinifier(tmp_path / "cache")
+    looked_up: list[tuple[str, ...]] = []
+    has = minifier.cache.has
+    minifier.cache.has = lambda key: looked_up.append(key) or has(key)  # type: ignore[method-assign]
+    written = tmp_path / "index.html"
+    written.write_text(page)
+    minifier.start(cold=True)
+    assert minifier(page, str(written)) == page
+    minifier.finish()
+    assert written.read_text() == minify_page(page) and looked_up == []
+    minifier.start()  # a warm build looks the page up, and finds it
+    assert minifier(page, str(written)) == minify_page(page) and len(looked_up) == 1
+    minifier.finish()
+
+
 def test_each_page_is_minified_only_once_mkdocs_has_written_it(tmp_path: Path) -> None:
     from generator.minify import PageMinifier, minify_page
 

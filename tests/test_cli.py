@@ -178,3 +178,44 @@ def test_arguments_that_do_not_go_together_exit_2(
     config = write_config(tmp_path / "mkdocs.yml", GOOD_BLOCK)
     code, _, err = run(capsys, *argv, "-f", str(config))
     assert code == 2 and message in err
+
+
+def test_the_command_leaves_a_build_whole_without_tidying_up(tmp_path: Path) -> None:
+    """`newsletter build` ends with os._exit (cli.run): nothing the build wrote may
+    be lost to it, neither the log, the site, nor the fragments it kept."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    from generator.collect import collect_issue
+    from generator.config import load_settings
+
+    from .publish_support import AFTER_INSTANT, SLUG, make_letter
+
+    config = make_letter(tmp_path, flags=True)
+    collect_issue(load_settings(config), SLUG, collected_at=AFTER_INSTANT)
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "-f", str(config)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.rstrip().endswith("site built in site")  # the last line, flushed
+    pages = list((tmp_path / "site").rglob("*.html"))
+    assert (tmp_path / "site" / "transparency" / "index.html") in pages
+    (database,) = (tmp_path / ".cache").rglob("fragments.sqlite")
+    with sqlite3.connect(database) as db:
+        (kept,) = db.execute("SELECT count(*) FROM fragment").fetchone()
+    # Each page but the theme's 404 (which no plugin sees), minified by the worker.
+    assert kept >= len(pages) - 1 > 0
+    # A failed build leaves the usual way, with its exit status.
+    config.write_text("site_name: [unclosed\n")
+    failed = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "-f", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert failed.returncode == 1 and "mkdocs.yml" in failed.stderr

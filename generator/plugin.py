@@ -10,6 +10,7 @@ cache a worker process renders those and the feed entries meanwhile
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from functools import partial
@@ -76,6 +77,11 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         cache = FragmentCache(cache_dir)
         self.background = Background(cache)
         cold = self.cold = cache.is_cold()
+        # What lives through the build is frozen (and thawed by _finish_generated):
+        # collections skip it, 0.07 s of a cold build of 100 issues, and the worker,
+        # a fork of this process, shares its memory pages instead of copying each
+        # page a collection in either process would write to (see gc.freeze).
+        gc.freeze()
         if cold:  # the worker will have work: our templates, compiled for on_files,
             self.background.submit(partial(compile_our_templates, cache_dir))
             self.background.warm_up(WORKER_MODULES)  # then what its other jobs need
@@ -85,6 +91,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             )
         except NewsletterError as err:
             raise PluginError(str(err)) from None
+        gc.freeze()  # every issue's data too
         if cold:  # then on the theme's templates, needed once the pages are converted
             self.background.submit(partial(compile_theme_templates, config.theme, cache_dir))
         # Our templates, compiled once and kept between builds (the theme's: on_env).
@@ -183,6 +190,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         finally:
             if background is not None:
                 background.finish(keep=keep)
+            gc.unfreeze()  # what on_config froze: `serve` builds again and again
 
     def on_build_error(self, *, error: Exception) -> None:
         self._finish_generated(keep=False)

@@ -195,3 +195,20 @@ def test_the_built_folder_is_readable_by_a_web_server(built: Path) -> None:
     os.umask(umask)
     # Built in a private temporary folder, then given the mode of any new folder.
     assert stat.S_IMODE(built.stat().st_mode) == 0o777 & ~umask
+
+
+def test_builds_leave_nothing_frozen(tmp_path: Path) -> None:
+    """The plugin freezes what lives through a build (gc.freeze) and thaws it at the
+    end, of a failed build too: `serve` builds again and again in one process."""
+    import gc
+
+    from generator.errors import NewsletterError
+
+    config = copy_sample_site(tmp_path)
+    build_site(str(config))
+    assert gc.get_freeze_count() == 0
+    # The draft's data, read with every issue's once MkDocs has started.
+    (tmp_path / "issues" / "2026-december-solstice" / "data.json").write_text("{")
+    with pytest.raises(NewsletterError):
+        build_site(str(config))
+    assert gc.get_freeze_count() == 0

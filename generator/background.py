@@ -11,6 +11,8 @@ and its results go into the caches, where the build then finds them:
 - the theme's templates, compiled (generator.templating);
 - each issue's tables, charts and provenance panel, and its feed entry,
   while MkDocs converts the pages (generator.issue_work);
+- the files that are not pages (each issue's data.json and CSV, say),
+  written into site_dir itself (generator.site_writes);
 - each page MkDocs has written, minified in place, while MkDocs builds the
   next ones (generator.minify, which keeps them in the cache itself).
 

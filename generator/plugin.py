@@ -31,6 +31,7 @@ from .fragment_cache import FragmentCache
 from .issues import Issue
 from .minify import PageMinifier, minify_extra_css
 from .site import WORKER_MODULES, GeneratedSite, MarkdownSetup, site_files, start_site
+from .site_writes import SiteWrites
 from .slots import Slots
 from .templating import (
     compile_our_templates,
@@ -46,6 +47,7 @@ log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     serving = False
     minify: PageMinifier  # set by on_config, where the cache folder is known
+    writes: SiteWrites  # set by on_files
 
     def __init__(self) -> None:
         super().__init__()
@@ -120,13 +122,19 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         except NewsletterError as err:
             raise PluginError(str(err)) from None
         self.slots, self.generated = generated.slots, generated
+        # On a cold build the worker writes the files that are not pages (site_writes).
+        self.writes = SiteWrites(config, self.background if self.cold else None)
         # The feeds are written after the pages (on_post_build); empty until then.
         later = dict.fromkeys(FEED_PATHS, b"")
         for path, content in sorted({**generated.files, **later}.items()):
             existing = files.get_file_from_path(path)
             if existing is not None:
                 files.remove(existing)
-            files.append(File.generated(config, path, content=content))
+            if path in later:
+                files.append(File.generated(config, path, content=b""))
+            else:
+                files.append(self.writes.file(path, content))
+        self.writes.start()
         self.feed_files = [f for f in map(files.get_file_from_path, FEED_PATHS) if f]
         minify_extra_css(files, config)
         return files
@@ -172,7 +180,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     @event_priority(100)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self._write_feeds()
-        self.minify.finish()  # before the worker it shares ends
+        self.writes.finish()  # these two before the worker they share ends
+        self.minify.finish()
         self._finish_generated(keep=True)
 
     def _write_feeds(self) -> None:

@@ -12,6 +12,7 @@ import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .background import Background
@@ -161,12 +162,10 @@ def archives(issues: list[Issue], settings: Settings) -> list[ArchivePages]:
     return [archive for archive in found if archive is not None]
 
 
-def data_downloads(issues: list[Issue]) -> dict[str, bytes]:
-    """Each issue's data.json, byte for byte, under /data/."""
+def data_downloads(issues: list[Issue]) -> dict[str, Path]:
+    """Each issue's data.json under /data/: the file to copy, byte for byte."""
     return {
-        f"data/{issue.slug}.json": issue.data_json.read_bytes()
-        for issue in issues
-        if issue.data is not None
+        f"data/{issue.slug}.json": issue.data_json for issue in issues if issue.data is not None
     }
 
 
@@ -244,7 +243,7 @@ class GeneratedSite:
     the caller's, they are in `files` already and `later` is None.
     """
 
-    files: dict[str, str | bytes]
+    files: dict[str, str | bytes | Path]  # a Path: a copy of that file
     slots: Slots
     later: Callable[[], dict[str, bytes]] | None = None
     work: IssueWork | None = None
@@ -313,7 +312,7 @@ def _site_files(
         pages = site_pages(issues, settings, slots, cache, work)
         published = [i for i in issues if i.is_published]
         feeds = site_feeds(published, pages, settings, markdown, slots, cache, work)
-        files: dict[str, str | bytes] = {}
+        files: dict[str, str | bytes | Path] = {}
         files.update(pages)
         for pages_of_archive in archive:
             files.update(pages_of_archive.pages(cache, slots, background))

@@ -52,10 +52,12 @@ def _import(modules: tuple[str, ...]) -> str:
 
 
 def result_or_render(job: Future[T] | None, render: Callable[[], T]) -> T:
-    """What the worker rendered, or, without a job or if it failed, `render()` here,
-    which raises the same error with its usual message."""
+    """What the worker rendered, or `render()` here: without a job, if it failed (which
+    raises the same error with its usual message), or if the worker has not started on
+    it yet. Then the worker is behind, and this process, which would only wait for it,
+    does the job instead (the worker skips it)."""
     try:
-        if job is not None:
+        if job is not None and not job.cancel():
             return job.result()
     except Exception:  # noqa: BLE001 - rendered here instead
         pass

@@ -114,6 +114,15 @@ class FragmentCache:
             with self._db() as db:
                 db.executemany(_INSERT, rows)
 
+    def compiled(self, key: str) -> bytes | None:
+        """A compiled template kept under `key` (see generator.templating)."""
+        row = self._row(_SELECT_COMPILED, (key,))
+        return None if row is None or not isinstance(row[0], bytes) else row[0]
+
+    def keep_compiled(self, key: str, code: bytes) -> None:
+        with self._db() as db:
+            db.execute(_INSERT_COMPILED, (_row_key((key,)), code))
+
     def fragment(self, parts: tuple[str, ...], render: Callable[[], str]) -> str:
         """The fragment for `parts` (which must determine it), rendered on a miss."""
         text = self._text(parts)
@@ -131,6 +140,8 @@ _OF_PROCESS: dict[tuple[int, Path], FragmentCache] = {}
 _SELECT = "SELECT text FROM fragment WHERE key = ?"
 _EXISTS = "SELECT 1 FROM fragment WHERE key = ?"
 _INSERT = "INSERT OR REPLACE INTO fragment (key, text) VALUES (?, ?)"
+_SELECT_COMPILED = "SELECT code FROM compiled WHERE key = ?"
+_INSERT_COMPILED = "INSERT OR REPLACE INTO compiled (key, code) VALUES (?, ?)"
 
 
 def _row_key(parts: tuple[str, ...]) -> str:
@@ -149,6 +160,9 @@ def _connect(database: Path) -> sqlite3.Connection:
             connection.execute("PRAGMA synchronous=OFF")
             connection.execute(
                 "CREATE TABLE IF NOT EXISTS fragment (key TEXT PRIMARY KEY, text TEXT NOT NULL)"
+            )
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS compiled (key TEXT PRIMARY KEY, code BLOB NOT NULL)"
             )
             return connection
         except sqlite3.DatabaseError:

@@ -23,7 +23,6 @@ unchanged. Material's CSS is already minified and is left alone.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from concurrent.futures import Future
 from functools import partial
@@ -64,15 +63,18 @@ def minify_written(path: str, cache_dir: Path) -> None:
     _minify_in_place(Path(path), FragmentCache.of_this_process(cache_dir))
 
 
-def _minify_in_place(path: Path, cache: FragmentCache) -> None:
-    html = path.read_bytes().decode("utf-8")
+def _minify_in_place(path: Path, cache: FragmentCache, html: str | None = None) -> None:
+    """Minify the page MkDocs wrote at `path` (its HTML: `html`, else read there)."""
+    if html is None:
+        html = path.read_bytes().decode("utf-8")
     minified = minify_page(html)
-    # Whole or not at all: if the worker dies, this process minifies the page
-    # again (see PageMinifier.finish), from what MkDocs wrote, over the same
-    # temporary file.
-    partial_file = path.with_name(path.name + ".minifying")
-    partial_file.write_bytes(minified.encode("utf-8", errors="xmlcharrefreplace"))
-    os.replace(partial_file, path)
+    # Over the page itself, not a new file renamed over it: creating a file costs
+    # far more than writing one (see generator.site_writes). If the worker dies
+    # mid-write, this process writes the page again from the HTML MkDocs wrote,
+    # which it keeps until then (PageMinifier.finish).
+    with path.open("r+b") as page:
+        page.write(minified.encode("utf-8", errors="xmlcharrefreplace"))
+        page.truncate()
     cache.put(page_key(html), minified)
 
 
@@ -93,8 +95,10 @@ class PageMinifier:
         self._cold = False  # see start()
         self._background: Background | None = None
         self._own = False  # whether finish() ends the worker too
-        self._written: list[str] = []  # paths not yet handed to the worker
-        self._jobs: list[tuple[str, Future[None]]] = []
+        # (path, HTML) of each page not yet handed to the worker, and of each handed
+        # over: the HTML is kept to write the page again if the worker fails.
+        self._written: list[tuple[str, str]] = []
+        self._jobs: list[tuple[str, str, Future[None]]] = []
 
     def start(self, background: Background | None = None, *, cold: bool = False) -> None:
         """Hand pages to `background`'s worker (the build's, which it finishes
@@ -109,18 +113,18 @@ class PageMinifier:
         new = key is None or not self.cache.has(key)
         if written_to and html.strip() and self._background and new:
             self._hand_over()  # the pages asked for before this one are on disk now
-            self._written.append(written_to)
+            self._written.append((written_to, html))
             return html
         return self.cache.fragment(key or page_key(html), partial(minify_page, html))
 
     def _hand_over(self) -> None:
         assert self._background is not None
-        for path in self._written:
+        for path, html in self._written:
             job = self._background.submit(partial(minify_written, path, self.cache_dir))
             if job is None:  # no worker: minify it here
-                _minify_in_place(Path(path), self.cache)
+                _minify_in_place(Path(path), self.cache, html)
             else:
-                self._jobs.append((path, job))
+                self._jobs.append((path, html, job))
         self._written = []
 
     def finish(self, *, keep: bool = True) -> None:
@@ -129,8 +133,10 @@ class PageMinifier:
         try:
             if background is not None and keep:
                 self._hand_over()
-                for path, job in self._jobs:
-                    result_or_render(job, partial(_minify_in_place, Path(path), self.cache))
+                # The last pages first: those the worker has not started on, this
+                # process minifies itself, while the worker goes on with the first.
+                for path, html, job in reversed(self._jobs):
+                    result_or_render(job, partial(_minify_in_place, Path(path), self.cache, html))
         finally:
             self._background, self._written, self._jobs = None, [], []
             if background is not None and self._own:

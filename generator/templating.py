@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 import jinja2
 from markupsafe import Markup, escape
 
+from .fragment_cache import FragmentCache
+
 
 def long_date(value: str | datetime, tz: str = "UTC") -> str:
     """'2026-09-23T00:05:00+00:00' -> '23 September 2026' in time zone `tz`."""
@@ -105,16 +107,32 @@ def hold(context: jinja2.runtime.Context, html: str, searchable: bool = True) ->
 
 
 def compiled_template_cache(cache_dir: Path) -> jinja2.BytecodeCache:
-    """Compiled templates kept between builds (`cache_dir/jinja`).
+    """Compiled templates kept between builds (with the fragments, see CompiledTemplates).
 
     Compiling the theme's and our templates is about a tenth of a rebuild.
     Jinja checks each entry against its template's source and its own and
     Python's versions, so a changed template is compiled again; the output is
     the same either way.
     """
-    folder = cache_dir / "jinja"
-    folder.mkdir(parents=True, exist_ok=True)
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    return CompiledTemplates(cache_dir)
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates as rows of the fragment cache's database, not a file each
+    (jinja2.FileSystemBytecodeCache): a cold build compiles seventy, and creating
+    a file costs more than compiling some of them (see generator.site_writes)."""
+
+    def __init__(self, cache_dir: Path) -> None:
+        self.cache_dir = cache_dir
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = FragmentCache.of_this_process(self.cache_dir).compiled(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = bucket.bytecode_to_string()
+        FragmentCache.of_this_process(self.cache_dir).keep_compiled(bucket.key, code)
 
 
 def compile_theme_templates(theme: Any, cache_dir: Path) -> int:

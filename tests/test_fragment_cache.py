@@ -176,11 +176,10 @@ def test_a_page_the_worker_died_on_is_minified_here_whole(tmp_path: Path) -> Non
     from generator.minify import PageMinifier, minify_page
 
     class DiesMidWrite(Background):
-        """A worker killed while it wrote a page's minified copy."""
+        """A worker killed while it wrote a page's minified copy over it."""
 
         def submit(self, render):  # type: ignore[no-untyped-def]
-            path = Path(render.args[0])
-            path.with_name(path.name + ".minifying").write_text("<html><bo")
+            Path(render.args[0]).write_text("<html><bo")
             died: Future[object] = Future()
             died.set_exception(BrokenProcessPool("killed"))
             return died

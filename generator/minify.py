@@ -58,9 +58,16 @@ def page_key(html: str) -> tuple[str, str]:
     return ("page", hashlib.sha256(html.encode()).hexdigest())
 
 
-def minify_written(path: str, cache_dir: Path) -> None:
-    """In the worker: minify the page written at `path` in place, and keep it in the cache."""
-    _minify_in_place(Path(path), FragmentCache.of_this_process(cache_dir))
+# Pages handed to the worker together: each message costs this process a wake-up
+# of the pool's thread (about 0.25 ms), more than the worker takes to minify a page.
+HAND_OVER_EVERY = 8
+
+
+def minify_written(paths: tuple[str, ...], cache_dir: Path) -> None:
+    """In the worker: minify each page written at `paths` in place, and keep it in the cache."""
+    cache = FragmentCache.of_this_process(cache_dir)
+    for path in paths:
+        _minify_in_place(Path(path), cache)
 
 
 def _minify_in_place(path: Path, cache: FragmentCache, html: str | None = None) -> None:
@@ -84,7 +91,9 @@ class PageMinifier:
     Between `start()` and `finish()` (a site build), a page the cache lacks is
     written as it is first. Once it is on disk (when the next page is asked
     for, or at `finish()`), the worker process minifies it there in place,
-    while MkDocs builds the next pages, and keeps it in the cache.
+    with the pages before it (`HAND_OVER_EVERY` at a time), while MkDocs builds
+    the next pages, and keeps it in the cache. At `finish()`, this process
+    minifies the last pages itself if the worker has not begun them.
     A page's key is a digest of its HTML, so what the worker kept is right even
     if the build fails afterwards.
     """
@@ -98,7 +107,7 @@ class PageMinifier:
         # (path, HTML) of each page not yet handed to the worker, and of each handed
         # over: the HTML is kept to write the page again if the worker fails.
         self._written: list[tuple[str, str]] = []
-        self._jobs: list[tuple[str, str, Future[None]]] = []
+        self._jobs: list[tuple[list[tuple[str, str]], Future[None]]] = []
 
     def start(self, background: Background | None = None, *, cold: bool = False) -> None:
         """Hand pages to `background`'s worker (the build's, which it finishes
@@ -112,20 +121,27 @@ class PageMinifier:
         key = None if self._cold else page_key(html)
         new = key is None or not self.cache.has(key)
         if written_to and html.strip() and self._background and new:
-            self._hand_over()  # the pages asked for before this one are on disk now
+            if len(self._written) >= HAND_OVER_EVERY:
+                self._hand_over()  # the pages asked for before this one are on disk now
             self._written.append((written_to, html))
             return html
         return self.cache.fragment(key or page_key(html), partial(minify_page, html))
 
     def _hand_over(self) -> None:
         assert self._background is not None
-        for path, html in self._written:
-            job = self._background.submit(partial(minify_written, path, self.cache_dir))
-            if job is None:  # no worker: minify it here
-                _minify_in_place(Path(path), self.cache, html)
-            else:
-                self._jobs.append((path, html, job))
-        self._written = []
+        pages, self._written = self._written, []
+        if not pages:
+            return
+        paths = tuple(path for path, _ in pages)
+        job = self._background.submit(partial(minify_written, paths, self.cache_dir))
+        if job is None:  # no worker: minify them here
+            self._minify_here(pages)
+        else:
+            self._jobs.append((pages, job))
+
+    def _minify_here(self, pages: list[tuple[str, str]]) -> None:
+        for path, html in pages:
+            _minify_in_place(Path(path), self.cache, html)
 
     def finish(self, *, keep: bool = True) -> None:
         """Wait for the worker to minify every page written (none more unless `keep`)."""
@@ -135,8 +151,8 @@ class PageMinifier:
                 self._hand_over()
                 # The last pages first: those the worker has not started on, this
                 # process minifies itself, while the worker goes on with the first.
-                for path, html, job in reversed(self._jobs):
-                    result_or_render(job, partial(_minify_in_place, Path(path), self.cache, html))
+                for pages, job in reversed(self._jobs):
+                    result_or_render(job, partial(self._minify_here, pages))
         finally:
             self._background, self._written, self._jobs = None, [], []
             if background is not None and self._own:

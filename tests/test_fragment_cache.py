@@ -179,7 +179,8 @@ def test_a_page_the_worker_died_on_is_minified_here_whole(tmp_path: Path) -> Non
         """A worker killed while it wrote a page's minified copy over it."""
 
         def submit(self, render):  # type: ignore[no-untyped-def]
-            Path(render.args[0]).write_text("<html><bo")
+            for path in render.args[0]:
+                Path(path).write_text("<html><bo")
             died: Future[object] = Future()
             died.set_exception(BrokenProcessPool("killed"))
             return died

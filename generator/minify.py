@@ -10,9 +10,11 @@ meta values (issue titles and summaries, which editors and sources can set)
 with their `<` unescaped. That is valid HTML, but a page should never hold
 `<script>` as raw characters, even where a browser reads it as text. A page
 that did not change since the last build is taken from the fragment cache,
-keyed by a digest of its HTML, so a rebuild pays almost nothing for it. On
-a cold cache, the worker process minifies the pages MkDocs has written, in
-place, while MkDocs builds the next ones.
+keyed by a digest of its HTML, so a rebuild pays almost nothing for it. A
+page the cache lacks is minified and written by the worker process, while
+MkDocs builds the next ones: MkDocs is handed an empty page, which it does
+not write (creating the files is a fifth of what MkDocs does for a page on
+the machine the benchmarks run on, see generator.site_writes).
 
 Stylesheets: the site's own (`extra_css` under site_src) keep their comments,
 which explain the accessibility and chart rules; readers need none of it.
@@ -62,40 +64,35 @@ def page_key(html: str) -> tuple[str, str]:
 # of the pool's thread (about 0.25 ms), more than the worker takes to minify a page.
 HAND_OVER_EVERY = 8
 
+Page = tuple[str, str]  # where it goes, and its HTML as the theme drew it
 
-def minify_written(paths: tuple[str, ...], cache_dir: Path) -> None:
-    """In the worker: minify each page written at `paths` in place, and keep it in the cache."""
+
+def minify_pages(pages: tuple[Page, ...], cache_dir: Path) -> None:
+    """In the worker: minify and write each page, and keep it in the cache."""
     cache = FragmentCache.of_this_process(cache_dir)
-    for path in paths:
-        _minify_in_place(Path(path), cache)
+    for path, html in pages:
+        write_minified(Path(path), html, cache)
 
 
-def _minify_in_place(path: Path, cache: FragmentCache, html: str | None = None) -> None:
-    """Minify the page MkDocs wrote at `path` (its HTML: `html`, else read there)."""
-    if html is None:
-        html = path.read_bytes().decode("utf-8")
+def write_minified(path: Path, html: str, cache: FragmentCache) -> None:
+    """Write the page minified at `path`, as MkDocs writes a page (whole: a page the
+    worker died on is written again over it), and keep it in the cache."""
     minified = minify_page(html)
-    # Over the page itself, not a new file renamed over it: creating a file costs
-    # far more than writing one (see generator.site_writes). If the worker dies
-    # mid-write, this process writes the page again from the HTML MkDocs wrote,
-    # which it keeps until then (PageMinifier.finish).
-    with path.open("r+b") as page:
-        page.write(minified.encode("utf-8", errors="xmlcharrefreplace"))
-        page.truncate()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(minified.encode("utf-8", errors="xmlcharrefreplace"))
     cache.put(page_key(html), minified)
 
 
 class PageMinifier:
     """Minified pages, from the fragment cache when a page is unchanged.
 
-    Between `start()` and `finish()` (a site build), a page the cache lacks is
-    written as it is first. Once it is on disk (when the next page is asked
-    for, or at `finish()`), the worker process minifies it there in place,
-    with the pages before it (`HAND_OVER_EVERY` at a time), while MkDocs builds
-    the next pages, and keeps it in the cache. At `finish()`, this process
-    minifies the last pages itself if the worker has not begun them.
-    A page's key is a digest of its HTML, so what the worker kept is right even
-    if the build fails afterwards.
+    Between `start()` and `finish()` (a site build), a page the cache lacks goes
+    to the worker process (`HAND_OVER_EVERY` at a time), which minifies it,
+    writes it and keeps it in the cache, while MkDocs builds the next pages;
+    MkDocs gets an empty page instead, which it does not write. At `finish()`,
+    this process does the pages the worker has not begun itself, and any it
+    could not do. A page's key is a digest of its HTML, so what the worker kept
+    is right even if the build fails afterwards.
     """
 
     def __init__(self, cache_dir: Path):
@@ -104,10 +101,10 @@ class PageMinifier:
         self._cold = False  # see start()
         self._background: Background | None = None
         self._own = False  # whether finish() ends the worker too
-        # (path, HTML) of each page not yet handed to the worker, and of each handed
-        # over: the HTML is kept to write the page again if the worker fails.
-        self._written: list[tuple[str, str]] = []
-        self._jobs: list[tuple[list[tuple[str, str]], Future[None]]] = []
+        # The pages not yet handed to the worker, and those handed over (kept to
+        # write them here if the worker fails).
+        self._pending: list[Page] = []
+        self._jobs: list[tuple[tuple[Page, ...], Future[None]]] = []
 
     def start(self, background: Background | None = None, *, cold: bool = False) -> None:
         """Hand pages to `background`'s worker (the build's, which it finishes
@@ -118,43 +115,45 @@ class PageMinifier:
         self._background = background or Background(self.cache)
 
     def __call__(self, html: str, written_to: str | None = None) -> str:
+        """The page minified; or, for a new page going to `written_to` in a build,
+        "": the worker writes it."""
         key = None if self._cold else page_key(html)
         new = key is None or not self.cache.has(key)
         if written_to and html.strip() and self._background and new:
-            if len(self._written) >= HAND_OVER_EVERY:
-                self._hand_over()  # the pages asked for before this one are on disk now
-            self._written.append((written_to, html))
-            return html
+            self._pending.append((written_to, html))
+            if len(self._pending) >= HAND_OVER_EVERY:
+                self._hand_over()
+            return ""
         return self.cache.fragment(key or page_key(html), partial(minify_page, html))
 
     def _hand_over(self) -> None:
         assert self._background is not None
-        pages, self._written = self._written, []
+        pages, self._pending = tuple(self._pending), []
         if not pages:
             return
-        paths = tuple(path for path, _ in pages)
-        job = self._background.submit(partial(minify_written, paths, self.cache_dir))
-        if job is None:  # no worker: minify them here
-            self._minify_here(pages)
+        job = self._background.submit(partial(minify_pages, pages, self.cache_dir))
+        if job is None:  # no worker: written here
+            self._write_here(pages)
         else:
             self._jobs.append((pages, job))
 
-    def _minify_here(self, pages: list[tuple[str, str]]) -> None:
+    def _write_here(self, pages: tuple[Page, ...]) -> None:
         for path, html in pages:
-            _minify_in_place(Path(path), self.cache, html)
+            write_minified(Path(path), html, self.cache)
 
     def finish(self, *, keep: bool = True) -> None:
-        """Wait for the worker to minify every page written (none more unless `keep`)."""
+        """Wait until every page handed over is written (and hand over no more unless
+        `keep`: the build failed, and its pages are thrown away)."""
         background = self._background
         try:
             if background is not None and keep:
                 self._hand_over()
                 # The last pages first: those the worker has not started on, this
-                # process minifies itself, while the worker goes on with the first.
+                # process writes itself, while the worker goes on with the first.
                 for pages, job in reversed(self._jobs):
-                    result_or_render(job, partial(self._minify_here, pages))
+                    result_or_render(job, partial(self._write_here, pages))
         finally:
-            self._background, self._written, self._jobs = None, [], []
+            self._background, self._pending, self._jobs = None, [], []
             if background is not None and self._own:
                 background.finish(keep=keep)
 

@@ -102,22 +102,22 @@ def test_a_failure_while_the_worker_renders_keeps_nothing_it_rendered(tmp_path: 
     assert not any(cache.has(a.key) for a in found)
 
 
-def test_pages_are_minified_in_place_by_the_worker(tmp_path: Path) -> None:
-    from generator.minify import PageMinifier, minify_page
+def test_new_pages_are_minified_and_written_by_the_worker(tmp_path: Path) -> None:
+    from generator.minify import HAND_OVER_EVERY, PageMinifier, minify_page
 
-    page = (
-        "<html><head><title>t</title></head><body>\n  <p>  one  </p>\n  <p>two</p>\n</body></html>"
-    )
+    pages = [f"<html><body>\n  <p>  page {n}  </p>\n</body></html>" for n in range(11)]
+    targets = [tmp_path / "site" / f"p{n}" / "index.html" for n in range(11)]
     minifier = PageMinifier(tmp_path / "cache")
-    written = tmp_path / "index.html"
-    written.write_text(page)
     minifier.start()
-    assert minifier(page, str(written)) == page  # MkDocs writes it as it is first
+    # MkDocs gets nothing to write: the worker writes each page, in groups.
+    handed = [minifier(page, str(to)) for page, to in zip(pages, targets, strict=True)]
+    assert handed == [""] * 11
+    assert len(minifier._jobs) == 11 // HAND_OVER_EVERY
     minifier.finish()
-    assert written.read_text() == minify_page(page) != page
-    # Cached: the next build takes it from the cache at once.
+    assert [to.read_text() for to in targets] == [minify_page(page) for page in pages]
+    # Kept: the next build takes each from the cache at once, for MkDocs to write.
     minifier.start()
-    assert minifier(page, str(written)) == minify_page(page)
+    assert minifier(pages[0], str(targets[0])) == minify_page(pages[0])
     minifier.finish()
 
 
@@ -131,9 +131,8 @@ def test_a_cold_build_looks_no_page_up(tmp_path: Path) -> None:
     has = minifier.cache.has
     minifier.cache.has = lambda key: looked_up.append(key) or has(key)  # type: ignore[method-assign]
     written = tmp_path / "index.html"
-    written.write_text(page)
     minifier.start(cold=True)
-    assert minifier(page, str(written)) == page
+    assert minifier(page, str(written)) == ""
     minifier.finish()
     assert written.read_text() == minify_page(page) and looked_up == []
     minifier.start()  # a warm build looks the page up, and finds it
@@ -141,34 +140,30 @@ def test_a_cold_build_looks_no_page_up(tmp_path: Path) -> None:
     minifier.finish()
 
 
-def test_each_page_is_minified_only_once_mkdocs_has_written_it(tmp_path: Path) -> None:
-    from generator.minify import PageMinifier, minify_page
-
-    pages = [f"<html><body>\n  <p>  page {n}  </p>\n</body></html>" for n in range(3)]
+def test_pages_the_worker_has_not_begun_are_written_here(tmp_path: Path) -> None:
     from concurrent.futures import Future
 
     from generator.background import Background
+    from generator.minify import HAND_OVER_EVERY, PageMinifier, minify_page
 
-    class AtOnce(Background):
-        """A worker that does each job the moment it gets it: the earliest it could."""
+    class NeverStarts(Background):
+        """A worker too busy to begin any of them before the build ends."""
 
         def submit(self, render):  # type: ignore[no-untyped-def]
-            done: Future[object] = Future()
-            done.set_result(render())
-            return done
+            return Future()  # pending: cancelled, and done here instead
 
-    for n in range(3):  # what an earlier build left there
-        (tmp_path / f"{n}.html").write_text("<html><body>\n  <p>stale</p>\n</body></html>")
+    count = 2 * HAND_OVER_EVERY + 1
+    pages = [f"<html><body>\n  <p>  page {n}  </p>\n</body></html>" for n in range(count)]
     minifier = PageMinifier(tmp_path / "cache")
-    minifier.start(AtOnce(minifier.cache))
-    for n, page in enumerate(pages):  # as MkDocs does: ask, then write what it got
-        written = minifier(page, str(tmp_path / f"{n}.html"))
-        (tmp_path / f"{n}.html").write_text(written)
+    minifier.start(NeverStarts(minifier.cache))
+    for n, page in enumerate(pages):
+        assert minifier(page, str(tmp_path / f"{n}.html")) == ""
     minifier.finish()
-    assert [(tmp_path / f"{n}.html").read_text() for n in range(3)] == list(map(minify_page, pages))
+    written = [(tmp_path / f"{n}.html").read_text() for n in range(count)]
+    assert written == list(map(minify_page, pages))
 
 
-def test_a_page_the_worker_died_on_is_minified_here_whole(tmp_path: Path) -> None:
+def test_a_page_the_worker_died_on_is_written_here_whole(tmp_path: Path) -> None:
     from concurrent.futures import Future
     from concurrent.futures.process import BrokenProcessPool
 
@@ -176,10 +171,10 @@ def test_a_page_the_worker_died_on_is_minified_here_whole(tmp_path: Path) -> Non
     from generator.minify import PageMinifier, minify_page
 
     class DiesMidWrite(Background):
-        """A worker killed while it wrote a page's minified copy over it."""
+        """A worker killed while it wrote a page."""
 
         def submit(self, render):  # type: ignore[no-untyped-def]
-            for path in render.args[0]:
+            for path, _ in render.args[0]:
                 Path(path).write_text("<html><bo")
             died: Future[object] = Future()
             died.set_exception(BrokenProcessPool("killed"))
@@ -188,26 +183,27 @@ def test_a_page_the_worker_died_on_is_minified_here_whole(tmp_path: Path) -> Non
     page = "<html><body>\n  <p>  one  </p>\n</body></html>"
     minifier = PageMinifier(tmp_path / "cache")
     minifier.start(DiesMidWrite(minifier.cache))
-    (tmp_path / "index.html").write_text(minifier(page, str(tmp_path / "index.html")))
+    assert minifier(page, str(tmp_path / "index.html")) == ""
     minifier.finish()
     assert (tmp_path / "index.html").read_text() == minify_page(page)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "index.html"]
 
 
 def test_a_failed_build_hands_the_worker_no_more_pages(tmp_path: Path) -> None:
-    from generator.minify import PageMinifier, minify_page, page_key
+    from generator.minify import HAND_OVER_EVERY, PageMinifier, minify_page, page_key
 
-    first, last = (f"<html><body>\n  <p>  {word}  </p>\n</body></html>" for word in "ab")
+    pages = [f"<html><body>\n  <p>  page {n}  </p>\n</body></html>" for n in range(9)]
     minifier = PageMinifier(tmp_path / "cache")
     minifier.start()
-    for name, page in (("first", first), ("last", last)):
-        (tmp_path / name).write_text(minifier(page, str(tmp_path / name)))
+    for n, page in enumerate(pages):
+        minifier(page, str(tmp_path / f"{n}.html"))
     minifier.finish(keep=False)
-    # The last page never reached the worker; the first may have, and is whole either way.
-    assert (tmp_path / "last").read_text() == last and not minifier.cache.has(page_key(last))
-    assert (tmp_path / "first").read_text() in (first, minify_page(first))
-    kept = minifier.cache.fragment(page_key(first), lambda: minify_page(first))
-    assert kept == minify_page(first)  # what the worker kept, if anything, is right
+    # The last page never reached the worker; the first group did, and each of its
+    # pages is whole and kept (the key determines the page, whatever the build).
+    assert not (tmp_path / "8.html").exists() and not minifier.cache.has(page_key(pages[8]))
+    for n, page in enumerate(pages[:HAND_OVER_EVERY]):
+        assert (tmp_path / f"{n}.html").read_text() == minify_page(page)
+        assert minifier.cache.fragment(page_key(page), lambda: "not kept") == minify_page(page)
 
 
 def test_a_job_that_fails_in_the_worker_leaves_the_others_results(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -197,18 +198,46 @@ def test_the_built_folder_is_readable_by_a_web_server(built: Path) -> None:
     assert stat.S_IMODE(built.stat().st_mode) == 0o777 & ~umask
 
 
-def test_builds_leave_nothing_frozen(tmp_path: Path) -> None:
-    """The plugin freezes what lives through a build (gc.freeze) and thaws it at the
-    end, of a failed build too: `serve` builds again and again in one process."""
+def test_builds_leave_the_interpreter_as_they_found_it(tmp_path: Path) -> None:
+    """A build freezes what lives through it (gc.freeze) and, with a worker, shortens
+    the interpreter's switch interval; it thaws and restores both at the end, of a
+    failed build too: `serve` builds again and again in one process."""
     import gc
+    import sys
 
     from generator.errors import NewsletterError
 
+    interval = sys.getswitchinterval()
     config = copy_sample_site(tmp_path)
-    build_site(str(config))
-    assert gc.get_freeze_count() == 0
+    build_site(str(config))  # a cold cache: with a worker
+    assert gc.get_freeze_count() == 0 and sys.getswitchinterval() == interval
+    shutil.rmtree(tmp_path / ".cache")
     # The draft's data, read with every issue's once MkDocs has started.
     (tmp_path / "issues" / "2026-december-solstice" / "data.json").write_text("{")
     with pytest.raises(NewsletterError):
         build_site(str(config))
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() == 0 and sys.getswitchinterval() == interval
+
+
+def test_pages_the_worker_writes_raise_no_skipped_page_notes(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """On a cold build the worker writes each page, and MkDocs, handed an empty page,
+    notes "Page skipped" for it: the plugin drops those notes, and only those."""
+    import logging
+
+    config = copy_sample_site(tmp_path)
+    with caplog.at_level(logging.INFO):
+        site = build_site(str(config))  # a cold cache: with a worker
+    assert not [r for r in caplog.records if "skipped" in r.getMessage()]
+    assert (site / "issues" / "2026-september-equinox" / "index.html").stat().st_size > 0
+    from generator.plugin import SkippedPageNotice
+
+    notice = SkippedPageNotice()
+    notice.pages.add("issues/a/index.md")
+    note = "Page skipped: '{}'. Generated empty output."
+    records = [
+        logging.makeLogRecord({"msg": note.format(uri)})
+        for uri in ("issues/a/index.md", "theirs.md")
+    ]
+    assert [notice.filter(r) for r in records] == [False, True]

@@ -13,7 +13,6 @@ from __future__ import annotations
 import gc
 import logging
 import os
-import sys
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -43,10 +42,6 @@ from .templating import (
 from .urls import disarm_unsafe_urls
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
-
-# How long the build's thread keeps the interpreter lock while another thread here
-# waits for it, when a worker runs (the default is 5 ms; see on_config).
-HANDOFF_INTERVAL = 0.0005
 
 
 class SkippedPageNotice(logging.Filter):
@@ -80,7 +75,6 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.issues: list[Issue] = []  # loaded by on_config, for on_files
         self.cold = False  # whether the fragment cache held nothing at on_config
         self._skipped_notice = SkippedPageNotice()  # installed for each build
-        self._switch_interval: float | None = None  # the interpreter's, while a worker runs
         self.feed_files: list[File] = []
         self._marked: Page | None = None  # the navigation entry a page is shown under
 
@@ -111,13 +105,6 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         # a fork of this process, shares its memory pages instead of copying each
         # page a collection in either process would write to (see gc.freeze).
         gc.freeze()
-        if cold:
-            # The pool's threads here hand the worker its jobs, each waiting for the
-            # interpreter lock while MkDocs runs: at the default 5 ms a wait, the
-            # worker sat idle for want of the pages it writes (measured: a third of
-            # the time MkDocs built pages). _finish_generated restores the interval.
-            self._switch_interval = sys.getswitchinterval()
-            sys.setswitchinterval(HANDOFF_INTERVAL)
         if cold:  # the worker will have work: our templates, compiled for on_files,
             self.background.submit(partial(compile_our_templates, cache_dir))
             self.background.warm_up(WORKER_MODULES)  # then what its other jobs need
@@ -201,8 +188,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.minify.start(self.background, cold=self.cold)  # the pages are built next
         return env
 
-    # After every other plugin's: a page is minified as it is finally written, also
-    # when the worker minifies it in place once MkDocs has written it.
+    # After every other plugin's: a page is minified as it is finally written, by
+    # MkDocs (from the cache) or by the worker (a new page: MkDocs gets "").
     @event_priority(-100)
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         if self._marked is not None:
@@ -237,9 +224,6 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             if background is not None:
                 background.finish(keep=keep)
             gc.unfreeze()  # what on_config froze: `serve` builds again and again
-            if self._switch_interval is not None:
-                sys.setswitchinterval(self._switch_interval)
-                self._switch_interval = None
             logging.getLogger(SkippedPageNotice.LOGGER).removeFilter(self._skipped_notice)
 
     def on_build_error(self, *, error: Exception) -> None:

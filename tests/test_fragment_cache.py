@@ -242,3 +242,20 @@ def test_a_database_damaged_past_its_header_is_a_miss_then_started_afresh(tmp_pa
     again = FragmentCache(tmp_path)
     assert again.fragment(("k",), lambda: "rendered") == "rendered"
     assert FragmentCache(tmp_path).fragment(("k",), lambda: "not again") == "rendered"
+
+
+def test_the_switch_interval_is_short_while_any_worker_runs(tmp_path: Path) -> None:
+    import sys
+    from functools import partial
+
+    from generator.background import HANDOFF_INTERVAL, Background
+
+    before = sys.getswitchinterval()
+    cache = FragmentCache(tmp_path)
+    outer, inner = Background(cache), Background(cache)
+    assert outer.submit(partial(str, 1)) is not None and inner.submit(partial(str, 2))
+    assert sys.getswitchinterval() == HANDOFF_INTERVAL
+    outer.finish()  # not in the order they started
+    assert sys.getswitchinterval() == HANDOFF_INTERVAL
+    inner.finish()
+    assert sys.getswitchinterval() == before

@@ -55,9 +55,10 @@ def _import(modules: tuple[str, ...]) -> str:
 
 def result_or_render(job: Future[T] | None, render: Callable[[], T]) -> T:
     """What the worker rendered, or `render()` here: without a job, if it failed (which
-    raises the same error with its usual message), or if the worker has not started on
-    it yet. Then the worker is behind, and this process, which would only wait for it,
-    does the job instead (the worker skips it)."""
+    raises the same error with its usual message), or if the worker is behind: the
+    job is still waiting in the pool's queue (the pool hands the worker a job or two
+    ahead, which can no longer be cancelled). Then this process, which would only
+    wait for it, does the job instead, and the worker skips it."""
     try:
         if job is not None and not job.cancel():
             return job.result()

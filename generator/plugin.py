@@ -20,7 +20,7 @@ from typing import Any
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from .background import Background
@@ -53,13 +53,14 @@ class SkippedPageNotice(logging.Filter):
 
     def __init__(self) -> None:
         super().__init__()
-        self.pages: set[str] = set()  # src_uri of each page the worker writes
+        self._notes: set[str] = set()
+
+    def add(self, src_uri: str) -> None:
+        """The page at `src_uri` is one the worker writes."""
+        self._notes.add(f"Page skipped: '{src_uri}'. Generated empty output.")
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if not message.startswith("Page skipped: '"):
-            return True
-        return message.split("'")[1] not in self.pages
+        return record.getMessage() not in self._notes
 
 
 class NewsletterPlugin(BasePlugin[NewsletterConfig]):
@@ -104,6 +105,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         # collections skip it, 0.07 s of a cold build of 100 issues, and the worker,
         # a fork of this process, shares its memory pages instead of copying each
         # page a collection in either process would write to (see gc.freeze).
+        if self.serving:  # the previous build's pages, before they would be frozen too
+            gc.collect()
         gc.freeze()
         if cold:  # the worker will have work: our templates, compiled for on_files,
             self.background.submit(partial(compile_our_templates, cache_dir))
@@ -155,7 +158,6 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
                 files.append(File.generated(config, path, content=b""))
             else:
                 files.append(self.writes.file(path, content))
-        self.writes.start()
         self.feed_files = [f for f in map(files.get_file_from_path, FEED_PATHS) if f]
         minify_extra_css(files, config)
         return files
@@ -185,6 +187,9 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         # The theme's templates, compiled once and kept with our fragments.
         env.bytecode_cache = compiled_template_cache(self.settings(config).cache_dir)
+        # The files MkDocs would copy now (those its exclusion rules leave in).
+        included = InclusionLevel.is_in_serve if self.serving else InclusionLevel.is_included
+        self.writes.start(files, included)
         self.minify.start(self.background, cold=self.cold)  # the pages are built next
         return env
 
@@ -197,7 +202,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             self._marked = None
         minified = self.minify(output, page.file.abs_dest_path)
         if output.strip() and not minified:  # the worker writes it: MkDocs skips it
-            self._skipped_notice.pages.add(page.file.src_uri)
+            self._skipped_notice.add(page.file.src_uri)
         return minified
 
     # Before any other plugin's: the pages are final from here on.

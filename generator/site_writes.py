@@ -15,12 +15,13 @@ worker (a rebuild), MkDocs writes them as usual.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from concurrent.futures import Future
 from functools import partial
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.structure.files import File
+from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .background import Background, result_or_render
 
@@ -29,7 +30,9 @@ Content = str | bytes | Path
 
 
 class WrittenByWorker(File):
-    """A generated file the worker writes into site_dir itself: MkDocs copies nothing."""
+    """A generated file the worker writes into site_dir itself: MkDocs copies nothing.
+    Its source is where it is written, so it can be read only after the pages are
+    built (`SiteWrites.finish`); no plugin of this site reads it before."""
 
     def copy_file(self, dirty: bool = False) -> None:
         return None
@@ -72,9 +75,16 @@ class SiteWrites:
     def _text_or_bytes(content: Content) -> str | bytes:
         return content.read_bytes() if isinstance(content, Path) else content
 
-    def start(self) -> None:
-        """Hand the worker every file given to `file` (call once the site_dir is clean)."""
-        if self.background is not None and self._items:
+    def start(self, files: Files, included: Callable[[InclusionLevel], bool]) -> None:
+        """Hand the worker the files given to `file` that MkDocs' rules leave in
+        (`included`, as MkDocs copies files): call where MkDocs would copy them."""
+        if self.background is None or not self._items:
+            return
+        kept = {
+            f.src_uri for f in files if isinstance(f, WrittenByWorker) and included(f.inclusion)
+        }
+        self._items = [(path, content) for path, content in self._items if path in kept]
+        if self._items:
             self._job = self.background.submit(
                 partial(write_into, self.config.site_dir, self._items)
             )

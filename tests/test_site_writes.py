@@ -7,7 +7,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from mkdocs.config import load_config
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import Files, InclusionLevel
 
 from generator.background import Background
 from generator.fragment_cache import FragmentCache
@@ -54,7 +54,7 @@ def test_the_worker_writes_them_and_mkdocs_copies_none(tmp_path: Path) -> None:
         files = Files([writes.file(path, c) for path, c in _all_files(tmp_path).items()])
         files.copy_static_files()  # as MkDocs does, before the pages: writes nothing
         assert not (tmp_path / "site" / "data").exists()
-        writes.start()
+        writes.start(files, InclusionLevel.is_included)
         writes.finish()
     assert _written(tmp_path) == _expected(tmp_path)
     kinds = {f.src_uri: type(f) for f in files}
@@ -71,9 +71,8 @@ def test_a_worker_that_failed_leaves_them_to_this_process(tmp_path: Path) -> Non
 
     config = _config(tmp_path)
     writes = SiteWrites(config, Broken(FragmentCache(tmp_path / "cache")))
-    for path, content in _all_files(tmp_path).items():
-        writes.file(path, content)
-    writes.start()
+    files = Files([writes.file(path, c) for path, c in _all_files(tmp_path).items()])
+    writes.start(files, InclusionLevel.is_included)
     writes.finish()
     assert _written(tmp_path) == _expected(tmp_path)
 
@@ -82,8 +81,22 @@ def test_without_a_worker_mkdocs_writes_them(tmp_path: Path) -> None:
     config = _config(tmp_path)
     writes = SiteWrites(config, None)
     files = Files([writes.file(path, c) for path, c in _all_files(tmp_path).items()])
-    writes.start()
+    writes.start(files, InclusionLevel.is_included)
     files.copy_static_files()
     writes.finish()
     assert _written(tmp_path) == _expected(tmp_path)
     assert not any(isinstance(f, WrittenByWorker) for f in files)
+
+
+def test_a_file_mkdocs_rules_leave_out_is_not_written(tmp_path: Path) -> None:
+    """As MkDocs copies only the files its exclusion rules leave in (exclude_docs)."""
+    config = _config(tmp_path)
+    with Background(FragmentCache(tmp_path / "cache")) as background:
+        writes = SiteWrites(config, background)
+        files = Files([writes.file(path, c) for path, c in _all_files(tmp_path).items()])
+        files.get_file_from_path("charter/atom.xml").inclusion = InclusionLevel.EXCLUDED
+        writes.start(files, InclusionLevel.is_included)
+        writes.finish()
+    expected = _expected(tmp_path)
+    del expected["charter/atom.xml"]
+    assert _written(tmp_path) == expected

@@ -208,9 +208,11 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     # Before any other plugin's: the pages are final from here on.
     @event_priority(100)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        self._write_feeds()
-        self.writes.finish()  # these two before the worker they share ends
+        # The pages first: the worker's latest jobs, which this process takes over
+        # where the worker has not begun them; then the other files, and the feeds.
         self.minify.finish()
+        self.writes.finish()  # these two before the worker they share ends
+        self._write_feeds()
         self._finish_generated(keep=True)
 
     def _write_feeds(self) -> None:

@@ -28,6 +28,10 @@ from .background import Background, result_or_render
 # What a generated file holds: its text or bytes, or the file it is a copy of.
 Content = str | bytes | Path
 
+# Files handed to the worker together: in groups, so that at the end of the build
+# this process can take over the groups the worker has not begun.
+WRITE_EVERY = 25
+
 
 class WrittenByWorker(File):
     """A generated file the worker writes into site_dir itself: MkDocs copies nothing.
@@ -56,7 +60,7 @@ class SiteWrites:
         self.config = config
         self.background = background
         self._items: list[tuple[str, Content]] = []
-        self._job: Future[None] | None = None
+        self._jobs: list[tuple[list[tuple[str, Content]], Future[None] | None]] = []
 
     def file(self, path: str, content: Content) -> File:
         """A page source for MkDocs to convert, or a file for it (or the worker) to write."""
@@ -83,14 +87,16 @@ class SiteWrites:
         kept = {
             f.src_uri for f in files if isinstance(f, WrittenByWorker) and included(f.inclusion)
         }
-        self._items = [(path, content) for path, content in self._items if path in kept]
-        if self._items:
-            self._job = self.background.submit(
-                partial(write_into, self.config.site_dir, self._items)
-            )
+        items = [(path, content) for path, content in self._items if path in kept]
+        self._items = []
+        for start in range(0, len(items), WRITE_EVERY):
+            group = items[start : start + WRITE_EVERY]
+            job = self.background.submit(partial(write_into, self.config.site_dir, group))
+            self._jobs.append((group, job))
 
     def finish(self) -> None:
-        """Wait until the worker has written them (or write them here if it could not)."""
-        if self._items:
-            result_or_render(self._job, partial(write_into, self.config.site_dir, self._items))
-        self._items, self._job = [], None
+        """Wait until the worker has written them, the last first: a group it has not
+        begun (or could not write) is written here."""
+        for group, job in reversed(self._jobs):
+            result_or_render(job, partial(write_into, self.config.site_dir, group))
+        self._jobs = []

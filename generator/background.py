@@ -33,12 +33,13 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_all_start_methods, get_context
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .fragment_cache import FragmentCache
 
 Key = tuple[str, ...]
 T = TypeVar("T")
+W = TypeVar("W")
 
 
 def _render(render: Callable[[], T]) -> T:
@@ -65,6 +66,15 @@ def result_or_render(job: Future[T] | None, render: Callable[[], T]) -> T:
     except Exception:  # noqa: BLE001 - rendered here instead
         pass
     return render()
+
+
+def finish_last_first(
+    jobs: list[tuple[W, Future[Any] | None]], do_here: Callable[[W], Any]
+) -> None:
+    """Wait for each (work, job), the last first: `do_here(work)` for a job the worker
+    has not begun (or could not do), while the worker goes on with the first ones."""
+    for work, job in reversed(jobs):
+        result_or_render(job, functools.partial(do_here, work))
 
 
 # While a worker runs, how long this process's busy thread keeps the interpreter

@@ -35,7 +35,7 @@ import rcssmin
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 
-from .background import Background, result_or_render
+from .background import Background, finish_last_first
 from .fragment_cache import FragmentCache
 
 # Whitespace between two tags, with a line break in it: one line break shows the same.
@@ -69,18 +69,18 @@ Page = tuple[str, str]  # where it goes, and its HTML as the theme drew it
 
 def minify_pages(pages: tuple[Page, ...], cache_dir: Path) -> None:
     """In the worker: minify and write each page, and keep it in the cache."""
-    cache = FragmentCache.of_this_process(cache_dir)
+    write_minified(pages, FragmentCache.of_this_process(cache_dir))
+
+
+def write_minified(pages: tuple[Page, ...], cache: FragmentCache) -> None:
+    """Write each page minified, as MkDocs writes a page (whole: a page the worker
+    died on is written again over it), and keep it in the cache."""
     for path, html in pages:
-        write_minified(Path(path), html, cache)
-
-
-def write_minified(path: Path, html: str, cache: FragmentCache) -> None:
-    """Write the page minified at `path`, as MkDocs writes a page (whole: a page the
-    worker died on is written again over it), and keep it in the cache."""
-    minified = minify_page(html)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(minified.encode("utf-8", errors="xmlcharrefreplace"))
-    cache.put(page_key(html), minified)
+        minified = minify_page(html)
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(minified.encode("utf-8", errors="xmlcharrefreplace"))
+        cache.put(page_key(html), minified)
 
 
 class PageMinifier:
@@ -104,7 +104,7 @@ class PageMinifier:
         # The pages not yet handed to the worker, and those handed over (kept to
         # write them here if the worker fails).
         self._pending: list[Page] = []
-        self._jobs: list[tuple[tuple[Page, ...], Future[None]]] = []
+        self._jobs: list[tuple[tuple[Page, ...], Future[None] | None]] = []
 
     def start(self, background: Background | None = None, *, cold: bool = False) -> None:
         """Hand pages to `background`'s worker (the build's, which it finishes
@@ -133,13 +133,9 @@ class PageMinifier:
             return
         job = self._background.submit(partial(minify_pages, pages, self.cache_dir))
         if job is None:  # no worker: written here
-            self._write_here(pages)
+            write_minified(pages, self.cache)
         else:
             self._jobs.append((pages, job))
-
-    def _write_here(self, pages: tuple[Page, ...]) -> None:
-        for path, html in pages:
-            write_minified(Path(path), html, self.cache)
 
     def finish(self, *, keep: bool = True) -> None:
         """Wait until every page handed over is written (and hand over no more unless
@@ -148,10 +144,7 @@ class PageMinifier:
         try:
             if background is not None and keep:
                 self._hand_over()
-                # The last pages first: those the worker has not started on, this
-                # process writes itself, while the worker goes on with the first.
-                for pages, job in reversed(self._jobs):
-                    result_or_render(job, partial(self._write_here, pages))
+                finish_last_first(self._jobs, partial(write_minified, cache=self.cache))
         finally:
             self._background, self._pending, self._jobs = None, [], []
             if background is not None and self._own:

@@ -23,7 +23,7 @@ from pathlib import Path
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from .background import Background, result_or_render
+from .background import Background, finish_last_first
 
 # What a generated file holds: its text or bytes, or the file it is a copy of.
 Content = str | bytes | Path
@@ -97,6 +97,5 @@ class SiteWrites:
     def finish(self) -> None:
         """Wait until the worker has written them, the last first: a group it has not
         begun (or could not write) is written here."""
-        for group, job in reversed(self._jobs):
-            result_or_render(job, partial(write_into, self.config.site_dir, group))
+        finish_last_first(self._jobs, partial(write_into, self.config.site_dir))
         self._jobs = []
